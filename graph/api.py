@@ -1,0 +1,74 @@
+"""The library API: every CLI command is one call to a function here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from graph import entities
+from graph.build import BuildResult
+from graph.build import build as _build
+from graph.queries import bind_params, get_query
+from graph.stats import stats as _stats
+from graph.store import KnowledgeGraph, Table, to_term
+from graph.validate import Report
+from graph.validate import validate as _validate
+
+LANGS = ("zh", "en")
+
+
+def load(root: str | os.PathLike[str] | None = None) -> KnowledgeGraph:
+    """Load the ontology and every data file (root: checkout folder; found automatically if None)."""
+    return KnowledgeGraph.load(root)
+
+
+def _lang_param(sparql: str, lang: str) -> dict:
+    import pyoxigraph as ox
+
+    return {"lang": ox.Literal(lang)} if "?lang" in sparql else {}
+
+
+def query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None, lang: str = "zh",
+          source: str = "query"):
+    """Run SPARQL over the union of all graphs (``GRAPH ?g`` reaches the citations).
+
+    ``params`` pre-bind variables (values are CURIEs, IRIs or literals); ``?lang`` is bound to
+    ``lang``. SELECT returns a :class:`Table`, ASK a bool, CONSTRUCT a list of triples.
+    """
+    bound = {k: to_term(v) for k, v in (params or {}).items()}
+    return kg.run(sparql, {**_lang_param(sparql, lang), **bound}, source=source)
+
+
+def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None,
+                    lang: str = "zh") -> Table:
+    """Run a shipped ``graph/queries/NAME.rq`` with its declared parameters."""
+    named = get_query(name)
+    bound = bind_params(named, params or {}, lambda text: entities.resolve(kg, text))
+    return kg.select(named.text, {**_lang_param(named.text, lang), **bound}, source=f"query {name}")
+
+
+def show(kg: KnowledgeGraph, entity: str, lang: str = "zh") -> tuple[str, list[str], list[list]]:
+    """Every fact about ``entity`` (IRI, CURIE or label), outgoing and incoming, with its source."""
+    iri = entities.resolve(kg, entity)
+    columns, rows = entities.facts(kg, iri, lang)
+    return iri, columns, rows
+
+
+def search(kg: KnowledgeGraph, text: str, limit: int = 50) -> tuple[list[str], list[list]]:
+    """Entities whose zh/en label, short name or pinyin contains ``text``."""
+    return entities.search(kg, text, limit)
+
+
+def validate(kg: KnowledgeGraph, shacl: bool = True) -> Report:
+    """Run every check; ``report.conforms`` is True only with no problem and 100% citation coverage."""
+    return _validate(kg, shacl=shacl)
+
+
+def stats(kg: KnowledgeGraph) -> dict:
+    """Counts per class and property, citation coverage, and per-zone completeness."""
+    return _stats(kg)
+
+
+def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | Path = "exports") -> BuildResult:
+    """Validate, then write every export into ``out`` atomically."""
+    return _build(kg, out)

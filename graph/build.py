@@ -1,0 +1,263 @@
+"""``zonegraph build``: validate, then write every export atomically and deterministically.
+
+All files are written into a temporary sibling folder first; only when every file is written does
+the folder replace the previous exports, so a failed or interrupted build leaves them intact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph import ns
+from graph.errors import ValidationFailed
+from graph.stats import completeness_table, stats as compute_stats
+from graph.store import KnowledgeGraph, plain
+from graph.validate import validate
+
+DATASET_IRI = ns.BASE + "dataset"
+MEDIA_TYPES = {
+    "zonegraph.ttl": "text/turtle", "zonegraph.nt": "application/n-triples",
+    "zonegraph.trig": "application/trig", "zonegraph.nq": "application/n-quads",
+    "zonegraph.jsonld": "application/ld+json", "nodes.csv": "text/csv", "edges.csv": "text/csv",
+    "statements.csv": "text/csv", "stats.json": "application/json", "stats.md": "text/markdown",
+    "ontology.ttl": "text/turtle",
+}
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    files: list[str]
+    triples: int
+    quads: int
+
+
+def _sorted_lines(items) -> str:
+    return "".join(sorted({f"{item} .\n" for item in items}))
+
+
+def _data_quads(kg: KnowledgeGraph) -> list[ox.Quad]:
+    return list(kg.quads())
+
+
+def _union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    return list({ox.Triple(q.subject, q.predicate, q.object) for q in quads})
+
+
+def _rdflib_graph(nt: str):
+    import rdflib
+
+    g = rdflib.Graph()
+    g.parse(data=nt, format="nt")
+    for prefix, iri in ns.PREFIXES.items():
+        g.bind(prefix, iri, override=True, replace=True)
+    return g
+
+
+def _trig(nq: str) -> str:
+    import rdflib
+
+    ds = rdflib.Dataset()
+    ds.parse(data=nq, format="nquads")
+    for prefix, iri in ns.PREFIXES.items():
+        ds.bind(prefix, iri, override=True, replace=True)
+    # rdflib orders graphs by hash; write one graph at a time in IRI order instead.
+    parts = ["".join(f"@prefix {p}: <{i}> .\n" for p, i in ns.PREFIXES.items())]
+    for ctx in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if len(ctx) == 0:
+            continue
+        body = ctx.serialize(format="turtle")
+        body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip()
+        indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
+        parts.append(f"\n<{ctx.identifier}> {{\n{indented}\n}}\n")
+    return "".join(parts)
+
+
+def _jsonld(kg: KnowledgeGraph, triples: list[ox.Triple]) -> str:
+    """Flattened JSON-LD with the project context: one node object per subject, sorted."""
+    context = dict(ns.PREFIXES)
+    nodes: dict[str, dict[str, list]] = {}
+    for t in triples:
+        node = nodes.setdefault(ns.curie(t.subject.value), {})
+        key = "@type" if t.predicate.value == ns.RDF_TYPE else ns.curie(t.predicate.value)
+        o = t.object
+        if key == "@type":
+            value: object = ns.curie(o.value)
+        elif isinstance(o, ox.NamedNode):
+            value = {"@id": ns.curie(o.value)}
+        elif o.language:
+            value = {"@value": o.value, "@language": o.language}
+        elif o.datatype.value == ns.PREFIXES["xsd"] + "string":
+            value = o.value
+        else:
+            value = {"@value": o.value, "@type": ns.curie(o.datatype.value)}
+        node.setdefault(key, []).append(value)
+    graph = []
+    for sid in sorted(nodes):
+        obj: dict[str, object] = {"@id": sid}
+        for key in sorted(nodes[sid]):
+            vals = sorted(nodes[sid][key], key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+            obj[key] = vals[0] if len(vals) == 1 else vals
+        graph.append(obj)
+    return json.dumps({"@context": context, "@graph": graph}, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def _csv(columns: list[str], rows: list[list[object]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+_CITED = """
+SELECT ?s ?p ?o ?c ?d ?loc WHERE {
+  GRAPH ?c { ?s ?p ?o }
+  GRAPH zgg:sources { ?c a zg:Citation ; zg:document ?d . OPTIONAL { ?c zg:locator ?loc } }
+}
+"""
+_DOCS = """
+SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?u) AS ?url) WHERE {
+  GRAPH zgg:sources { ?c zg:document ?d }
+  OPTIONAL { ?d rdfs:label ?t FILTER(LANG(?t) = "zh") }
+  OPTIONAL { ?d foaf:page ?u }
+} GROUP BY ?d
+"""
+
+
+def _tables(kg: KnowledgeGraph) -> dict[str, str]:
+    docs = {d.value: (plain(t) or "", plain(u) or "") for d, t, u in kg.select(_DOCS).rows}
+    statements, edges = [], []
+    for s, p, o, c, d, loc in kg.select(_CITED).rows:
+        title, url = docs.get(d.value, ("", ""))
+        is_iri = isinstance(o, ox.NamedNode)
+        row = [plain(s), ns.curie(p.value), plain(o), "iri" if is_iri else "literal",
+               kg.label(s.value, "zh"), kg.label(o.value, "zh") if is_iri else "",
+               ns.curie(c.value), ns.curie(d.value), title, plain(loc) or "", url]
+        statements.append(row)
+        if is_iri and p.value != ns.RDF_TYPE:
+            edges.append(row)
+    head = ["subject", "predicate", "object", "object_kind", "subject_label_zh", "object_label_zh",
+            "citation", "document", "document_title", "locator", "url"]
+    types = {}
+    for e, c in kg.select("SELECT ?e ?c WHERE { GRAPH ?g { ?e a ?c } FILTER(?g != zgg:ontology) }").rows:
+        types.setdefault(e.value, set()).add(ns.curie(c.value))
+    coords = {e.value: (la.value, lo.value) for e, la, lo in kg.select(
+        "SELECT ?e (SAMPLE(?a) AS ?la) (SAMPLE(?b) AS ?lo) WHERE { ?e geo:lat ?a ; geo:long ?b } GROUP BY ?e").rows}
+    ncite = {e.value: int(n.value) for e, n in kg.select(
+        "SELECT ?e (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?c { ?e ?p ?o } "
+        "GRAPH zgg:sources { ?c a zg:Citation } } GROUP BY ?e").rows}
+    nodes = []
+    for iri in sorted(types, key=ns.curie):
+        if not iri.startswith(ns.BASE) or iri.startswith(ns.PREFIXES["cite"]):
+            continue
+        lat, lon = coords.get(iri, ("", ""))
+        nodes.append([ns.curie(iri), iri, "|".join(sorted(types[iri])), kg.label(iri, "zh"),
+                      kg.label(iri, "en"), lat, lon, ncite.get(iri, 0)])
+    return {
+        "nodes.csv": _csv(["id", "iri", "class", "label_zh", "label_en", "lat", "long", "citations"], nodes),
+        "edges.csv": _csv(head, sorted(edges, key=lambda r: [str(x) for x in r])),
+        "statements.csv": _csv(head, sorted(statements, key=lambda r: [str(x) for x in r])),
+    }
+
+
+def _void(st: dict, files: list[str], triples: int) -> str:
+    from graph import __version__
+
+    lines = ["".join(f"@prefix {p}: <{i}> .\n" for p, i in ns.PREFIXES.items()), "",
+             f"<{DATASET_IRI}> a void:Dataset , dcat:Dataset ;",
+             '    dcterms:title "国家级承接产业转移示范区知识图谱 (zonegraph)"@zh , "zonegraph: national industrial transfer demonstration zones"@en ;',
+             f'    owl:versionInfo "{__version__}" ;',
+             f"    void:triples {triples} ;",
+             f"    void:entities {sum(st['classes'].values())} ;",
+             f'    void:vocabulary <{ns.VOCAB}> ;',
+             '    void:uriSpace "https://w3id.org/zonegraph/id/" ;']
+    for cls, n in sorted(st["classes"].items()):
+        lines.append(f"    void:classPartition [ void:class {cls} ; void:entities {n} ] ;")
+    for prop, n in sorted(st["properties"].items()):
+        lines.append(f"    void:propertyPartition [ void:property {prop} ; void:triples {n} ] ;")
+    for name in files:
+        lines.append(f'    dcat:distribution [ a dcat:Distribution ; dcat:downloadURL <{name}> ; '
+                     f'dcat:mediaType "{MEDIA_TYPES.get(name, "application/octet-stream")}" ] ;')
+    lines[-1] = lines[-1][:-2] + " ."
+    return "\n".join(lines) + "\n"
+
+
+def _stats_md(st: dict) -> str:
+    from graph.output import render
+
+    parts = ["# zonegraph statistics\n",
+             f"Citation coverage: {st['cited_statements']}/{st['fact_statements']} fact statements "
+             f"({st['citation_coverage']:.2%}); {st['citations']} citations in "
+             f"{st['source_documents']} source documents.\n",
+             "## Entities per class\n", render(["class", "entities"], sorted(st["classes"].items()), "markdown"),
+             "\n## Statements per property\n",
+             render(["property", "statements"], sorted(st["properties"].items()), "markdown"),
+             "\n## Zone completeness (values/source documents per field)\n",
+             render(*completeness_table(st["zones"]), "markdown")]
+    return "\n".join(parts)
+
+
+def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
+    quads = _data_quads(kg)
+    triples = _union_triples(quads)
+    nt = _sorted_lines(triples)
+    nq = _sorted_lines(quads)
+    st = compute_stats(kg)
+    files = {
+        "zonegraph.nt": nt,
+        "zonegraph.nq": nq,
+        "zonegraph.ttl": _rdflib_graph(nt).serialize(format="turtle"),
+        "zonegraph.trig": _trig(nq),
+        "zonegraph.jsonld": _jsonld(kg, sorted(triples, key=str)),
+        "stats.json": json.dumps(st, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        "stats.md": _stats_md(st),
+        "ontology.ttl": (kg.root / "ontology.ttl").read_text(encoding="utf-8"),
+        **_tables(kg),
+    }
+    files["void.ttl"] = _void(st, sorted(files), len(triples))
+    return files
+
+
+def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bool = True) -> BuildResult:
+    out = Path(out)
+    if not out.is_absolute():
+        out = Path.cwd() / out
+    if check:
+        report = validate(kg)
+        if not report.conforms:
+            raise ValidationFailed(
+                f"build refused: {len(report.problems)} validation problem(s), citation coverage "
+                f"{report.coverage:.2%}. Run `zonegraph validate` to list them; {out} was left untouched."
+            )
+    files = render_exports(kg)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        if out.is_dir():  # keep anything we do not generate (e.g. a README) alongside
+            for child in out.iterdir():
+                if child.name not in files:
+                    dest = tmp / child.name
+                    (shutil.copytree if child.is_dir() else shutil.copy2)(child, dest)
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8", newline="\n")
+        old = out.with_name(f".{out.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        if out.exists():
+            os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(out, sorted(files), files["zonegraph.nt"].count("\n"), files["zonegraph.nq"].count("\n"))

@@ -1,0 +1,221 @@
+"""The ``zonegraph`` command line: parse options, call one library function, format, translate errors.
+
+Exit codes: 0 success; 1 validation problems (``validate``, ``build``); 2 the command could not run
+(malformed data file with file:line:column, bad SPARQL, unknown entity/query/root, bad option).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph import __version__, api
+from graph.errors import ZonegraphError
+from graph.output import FORMATS, render
+
+
+class Group(click.Group):
+    """Turns library errors into a message and the documented exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ZonegraphError as err:
+            click.echo(f"Error: {err}", err=True)
+            ctx.exit(err.exit_code)
+
+
+def output_options(func):
+    """--format and --lang, shared by every row-returning command."""
+
+    @click.option("--format", "-F", "fmt", type=click.Choice(FORMATS),
+                  help="Row format [default: table on a terminal, csv otherwise].")
+    @click.option("--lang", type=click.Choice(api.LANGS), default="zh", show_default=True,
+                  help="Language of labels in the output.")
+    @functools.wraps(func)
+    def wrapper(*args, fmt=None, **kwargs):
+        if fmt is None:
+            fmt = "table" if sys.stdout.isatty() else "csv"
+        return func(*args, fmt=fmt, **kwargs)
+
+    return wrapper
+
+
+def _kg(ctx: click.Context):
+    obj = ctx.find_root().obj
+    if obj.get("kg") is None:
+        obj["kg"] = api.load(obj.get("root"))
+    return obj["kg"]
+
+
+def _echo_rows(columns, rows, fmt):
+    click.echo(render(columns, rows, fmt), nl=False)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zonegraph")
+@click.option("--root", type=click.Path(file_okay=False), envvar="ZONEGRAPH_ROOT",
+              help="Project folder holding ontology.ttl and data/ [default: nearest upward, or the installed copy].")
+@click.pass_context
+def cli(ctx: click.Context, root):
+    """Query, check and export the cited graph of national industrial transfer demonstration zones."""
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+@cli.command()
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL shapes (SPARQL checks only; faster).")
+@output_options
+@click.pass_context
+def validate(ctx, no_shacl, fmt, lang):
+    """Check the data: shapes, SPARQL checks, dates and citation coverage (exit 1 on any problem).
+
+    Example: zonegraph validate -F table
+    """
+    report = api.validate(_kg(ctx), shacl=not no_shacl)
+    if report.problems:
+        _echo_rows(report.COLUMNS, report.rows(), fmt)
+    click.echo(
+        f"{len(report.problems)} problem(s); citation coverage {report.cited_statements}/"
+        f"{report.fact_statements} fact statements ({report.coverage:.2%}).",
+        err=True,
+    )
+    ctx.exit(0 if report.conforms else 1)
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r}: write NAME=VALUE", param_hint="--param")
+        key, value = item.split("=", 1)
+        params[key.strip()] = value
+    return params
+
+
+@cli.command()
+@click.argument("sparql", required=False)
+@click.option("-f", "--file", "file", type=click.Path(exists=True, dir_okay=False), help="Read the query from FILE.")
+@click.option("-n", "--name", help="Run a named query (see `zonegraph queries`).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query parameter, e.g. -p zone=辽西北 (repeatable).")
+@output_options
+@click.pass_context
+def query(ctx, sparql, file, name, params, fmt, lang):
+    """Run SPARQL (inline, from a file, or by name) over the union of all graphs.
+
+    Example: zonegraph query -n zone-members -p zone=zone:liaoxibei
+    """
+    given = [x for x in (sparql, file, name) if x]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of: an inline SPARQL query, -f FILE, or -n NAME")
+    kg = _kg(ctx)
+    bound = _parse_params(params)
+    if name:
+        result = api.run_named_query(kg, name, bound, lang=lang)
+    else:
+        text = Path(file).read_text(encoding="utf-8") if file else sparql
+        result = api.query(kg, text, bound, lang=lang, source=file or "query")
+    if isinstance(result, bool):
+        click.echo("true" if result else "false")
+    elif isinstance(result, list):
+        click.echo("".join(f"{t} .\n" for t in sorted(map(str, result))), nl=False)
+    else:
+        _echo_rows(result.columns, [list(r.values()) for r in result.values()], fmt)
+
+
+@cli.command()
+@output_options
+def queries(fmt, lang):
+    """List the named queries with what each answers and the parameters it takes.
+
+    Example: zonegraph queries -F markdown
+    """
+    from graph.queries import named_queries
+
+    rows = []
+    for q in named_queries().values():
+        params = ", ".join(f"{p.name}{'' if p.required else '?'}" for p in q.params)
+        rows.append([q.name, q.summary, params])
+    _echo_rows(["name", "summary", "params"], rows, fmt)
+
+
+@cli.command()
+@click.argument("entity")
+@output_options
+@click.pass_context
+def show(ctx, entity, fmt, lang):
+    """Show every fact about ENTITY (IRI, CURIE or label), outgoing and incoming, with its source.
+
+    Example: zonegraph show 辽西北承接产业转移示范区
+    """
+    kg = _kg(ctx)
+    iri, columns, rows = api.show(kg, entity, lang=lang)
+    if fmt == "table":
+        click.echo(f"{kg.label(iri, lang)}  <{iri}>")
+    _echo_rows(columns, rows, fmt)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--limit", default=50, show_default=True, help="At most this many matches.")
+@output_options
+@click.pass_context
+def search(ctx, text, limit, fmt, lang):
+    """Find entities whose Chinese or English label, short name or pinyin contains TEXT.
+
+    Example: zonegraph search 朝阳
+    """
+    columns, rows = api.search(_kg(ctx), text, limit)
+    _echo_rows(columns, rows, fmt)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON document.")
+@output_options
+@click.pass_context
+def stats(ctx, as_json, fmt, lang):
+    """Counts per class and relation, citation coverage, and per-zone completeness.
+
+    Example: zonegraph stats -F markdown
+    """
+    from graph.stats import completeness_table
+
+    st = api.stats(_kg(ctx))
+    if as_json:
+        click.echo(json.dumps(st, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    click.echo(f"citation coverage: {st['cited_statements']}/{st['fact_statements']} "
+               f"({st['citation_coverage']:.2%}); {st['citations']} citations in "
+               f"{st['source_documents']} source documents\n")
+    _echo_rows(["class", "entities"], sorted(st["classes"].items()), fmt)
+    click.echo()
+    _echo_rows(["property", "statements"], sorted(st["properties"].items()), fmt)
+    click.echo()
+    _echo_rows(*completeness_table(st["zones"]), fmt)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default="exports", show_default=True,
+              help="Folder to write the exports into (replaced atomically).")
+@click.pass_context
+def build(ctx, out):
+    """Validate, then regenerate every export (RDF, CSV, JSON-LD, VoID, stats) into --out.
+
+    Example: zonegraph build --out exports
+    """
+    kg = _kg(ctx)
+    if out == "exports" and ctx.find_root().obj.get("root") is None:
+        out = str(kg.root / "exports")
+    result = api.build(kg, out)
+    click.echo(f"wrote {len(result.files)} files ({result.triples} triples, {result.quads} quads) to {result.out}")
+    for name in result.files:
+        click.echo(f"  {result.out / name}")
+
+
+def main():
+    cli(prog_name="zonegraph")

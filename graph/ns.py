@@ -1,0 +1,72 @@
+"""The one prefix table used by the loader, queries, checks, exports and views."""
+
+from __future__ import annotations
+
+VOCAB = "https://w3id.org/zonegraph/def/"
+BASE = "https://w3id.org/zonegraph/id/"
+
+PREFIXES: dict[str, str] = {
+    "zg": VOCAB,
+    "zgg": BASE + "graph/",
+    "zone": BASE + "zone/",
+    "region": BASE + "region/",
+    "macro": BASE + "macro/",
+    "doc": BASE + "doc/",
+    "cite": BASE + "cite/",
+    "agent": BASE + "agent/",
+    "park": BASE + "park/",
+    "ind": BASE + "industry/",
+    "proj": BASE + "project/",
+    "obs": BASE + "obs/",
+    "mem": BASE + "membership/",
+    "change": BASE + "change/",
+    "link": BASE + "link/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+}
+
+SOURCES_GRAPH = PREFIXES["zgg"] + "sources"
+EDITORIAL_GRAPH = PREFIXES["zgg"] + "editorial"
+ONTOLOGY_GRAPH = PREFIXES["zgg"] + "ontology"
+CITATION = VOCAB + "Citation"
+RDF_TYPE = PREFIXES["rdf"] + "type"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+
+# Longest namespace first so that e.g. zgg: wins over a shorter match.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def curie(iri: str) -> str:
+    """Compact ``iri`` with the project prefixes; return it unchanged when no prefix fits."""
+    for prefix, ns in _BY_LENGTH:
+        if iri.startswith(ns):
+            local = iri[len(ns):]
+            if local and all(c.isalnum() or c in "-_." for c in local):
+                return f"{prefix}:{local}"
+    return iri
+
+
+def expand(text: str) -> str | None:
+    """Expand a CURIE such as ``zone:liaoxibei``; ``None`` if ``text`` is not one of ours."""
+    if ":" not in text:
+        return None
+    prefix, local = text.split(":", 1)
+    if prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return None
+
+
+def sparql_prologue() -> str:
+    """PREFIX lines for every project prefix (for exports and documentation)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

@@ -1,0 +1,120 @@
+"""Named SPARQL queries: the shipped ``graph/queries/*.rq`` files and their headers.
+
+Header lines at the top of each file::
+
+    #+ summary: One line saying what the query answers.
+    #+ param: zone entity optional -- the zone (CURIE, IRI or label); all zones when omitted
+    #+ param: year integer required -- the year to look at
+    #+ example: zonegraph query -n zone-members --param zone=辽西北
+
+Parameters are pre-bound variables (SPARQL SEP-0007 substitution), so every file is a plain
+SPARQL query that also runs unchanged in any other SPARQL engine. ``?lang`` is always bound
+from ``--lang`` when the query uses it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.errors import ParameterError, UnknownQuery
+
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
+CHECK_DIR = Path(__file__).resolve().parent / "checks"
+PARAM_TYPES = ("entity", "integer", "string")
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str
+    params: list[Param] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def uses_lang(self) -> bool:
+        return re.search(r"\?lang\b", self.text) is not None
+
+
+_PARAM = re.compile(r"^(\w+)\s+(\w+)\s+(required|optional)\s+--\s+(.+)$")
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    summary, params, examples, headers = "", [], [], {}
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        key, _, value = line[2:].strip().partition(":")
+        key, value = key.strip(), value.strip()
+        if key == "summary":
+            summary = value
+        elif key == "param":
+            m = _PARAM.match(value)
+            if not m or m.group(2) not in PARAM_TYPES:
+                raise ValueError(f"{path}: bad param header {value!r}")
+            params.append(Param(m.group(1), m.group(2), m.group(3) == "required", m.group(4)))
+        elif key == "example":
+            examples.append(value)
+        else:
+            headers[key] = value
+    if not summary:
+        raise ValueError(f"{path}: missing '#+ summary:' header")
+    return NamedQuery(path.stem, path, text, summary, params, examples, headers)
+
+
+def named_queries(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
+    return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
+
+
+def get_query(name: str) -> NamedQuery:
+    queries = named_queries()
+    if name not in queries:
+        raise UnknownQuery(name, sorted(queries))
+    return queries[name]
+
+
+def bind_params(query: NamedQuery, given: dict[str, str], resolve_entity) -> dict[str, object]:
+    """Turn ``--param name=value`` strings into terms, checking names, types and required ones."""
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ParameterError(
+            f"query {query.name!r} has no parameter {', '.join(unknown)}; "
+            f"it takes: {', '.join(known) or 'none'}"
+        )
+    bound: dict[str, object] = {}
+    for p in query.params:
+        if p.name not in given:
+            if p.required:
+                raise ParameterError(
+                    f"query {query.name!r} needs --param {p.name}=VALUE ({p.description})"
+                )
+            continue
+        value = given[p.name]
+        if p.type == "integer":
+            if not re.fullmatch(r"-?\d+", value.strip()):
+                raise ParameterError(f"--param {p.name}: {value!r} is not a whole number")
+            bound[p.name] = ox.Literal(value.strip(), datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#integer"))
+        elif p.type == "entity":
+            bound[p.name] = ox.NamedNode(resolve_entity(value))
+        else:
+            bound[p.name] = ox.Literal(value)
+    return bound

@@ -1,0 +1,104 @@
+"""Counts per class and relation, citation coverage, and per-zone completeness."""
+
+from __future__ import annotations
+
+from graph import ns
+from graph.store import KnowledgeGraph
+from graph.validate import coverage
+
+_CLASSES = """
+SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {
+  GRAPH ?g { ?e a ?class } FILTER(?g != zgg:ontology)
+} GROUP BY ?class ORDER BY ?class
+"""
+_PROPERTIES = """
+SELECT ?p (COUNT(*) AS ?n) WHERE {
+  { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != zgg:ontology) } }
+} GROUP BY ?p ORDER BY ?p
+"""
+_TOTALS = """
+SELECT (COUNT(DISTINCT ?c) AS ?citations) (COUNT(DISTINCT ?d) AS ?documents) WHERE {
+  GRAPH zgg:sources { ?c a zg:Citation ; zg:document ?d }
+}
+"""
+
+# Completeness fields: name -> SPARQL path from ?zone to the values (union graph).
+ZONE_FIELDS: dict[str, str] = {
+    "label_zh": "rdfs:label",
+    "short_name": "skos:altLabel",
+    "province": "zg:province",
+    "approved_by": "zg:approvedBy",
+    "approval_date": "zg:approvalDate",
+    "approval_document": "zg:approvalDocument",
+    "document_number": "zg:approvalDocument/dcterms:identifier",
+    "plan": "zg:plan",
+    "members": "^zg:zone/zg:member",
+    "changes": "^zg:zone/a",
+    "spatial_layout": "zg:spatialLayout",
+    "positioning": "zg:positioning",
+    "target_industries": "zg:targetIndustry",
+    "source_regions": "zg:sourceRegion",
+    "carrier_platforms": "zg:carrierPlatform",
+}
+
+
+def class_counts(kg: KnowledgeGraph) -> dict[str, int]:
+    return {ns.curie(c.value): int(n.value) for c, n in kg.select(_CLASSES).rows}
+
+
+def property_counts(kg: KnowledgeGraph) -> dict[str, int]:
+    return {ns.curie(p.value): int(n.value) for p, n in kg.select(_PROPERTIES).rows}
+
+
+def zone_completeness(kg: KnowledgeGraph) -> list[dict[str, object]]:
+    """Per zone: for each field, how many values and how many distinct source documents."""
+    zones = [z for (z,) in kg.select("SELECT DISTINCT ?z WHERE { ?z a zg:DemonstrationZone } ORDER BY ?z").rows]
+    out = []
+    for zone in zones:
+        row: dict[str, object] = {"zone": ns.curie(zone.value), "label": kg.label(zone.value, "zh")}
+        for field, path in ZONE_FIELDS.items():
+            if field == "changes":
+                q = ("SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE { "
+                     "?v zg:zone ?zone ; a zg:ZoneChange . OPTIONAL { GRAPH ?c { ?v zg:zone ?zone } "
+                     "GRAPH zgg:sources { ?c zg:document ?d } } }")
+            else:
+                last = path.split("/")[-1]
+                head = "/".join(path.split("/")[:-1])
+                anchor = f"?zone {head} ?x ." if head else "BIND(?zone AS ?x)"
+                lang = 'FILTER(!isLiteral(?v) || LANG(?v) != "en")'
+                q = (f"SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {{ "
+                     f"{anchor} ?x {last} ?v . {lang} "
+                     f"OPTIONAL {{ GRAPH ?c {{ ?x {last} ?v }} GRAPH zgg:sources {{ ?c zg:document ?d }} }} }}")
+            (n, s), = kg.select(q, {"zone": zone}).rows
+            row[field] = {"values": int(n.value), "sources": int(s.value)}
+        (d,), = kg.select(
+            "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?c { ?zone ?p ?o } "
+            "GRAPH zgg:sources { ?c zg:document ?d } }", {"zone": zone}).rows
+        row["documents"] = int(d.value)
+        out.append(row)
+    return out
+
+
+def stats(kg: KnowledgeGraph) -> dict[str, object]:
+    facts, cited = coverage(kg)
+    (citations, documents), = kg.select(_TOTALS).rows
+    return {
+        "classes": class_counts(kg),
+        "properties": property_counts(kg),
+        "fact_statements": facts,
+        "cited_statements": cited,
+        "citation_coverage": round(cited / facts, 4) if facts else 1.0,
+        "citations": int(citations.value),
+        "source_documents": int(documents.value),
+        "zones": zone_completeness(kg),
+    }
+
+
+def completeness_table(zones: list[dict[str, object]]) -> tuple[list[str], list[list[object]]]:
+    """Rows of `zone | label | field...` where each cell is `values/sources` (0/0 when empty)."""
+    columns = ["zone", "label", *ZONE_FIELDS, "documents"]
+    rows = []
+    for z in zones:
+        cells = [f"{z[f]['values']}/{z[f]['sources']}" for f in ZONE_FIELDS]  # type: ignore[index]
+        rows.append([z["zone"], z["label"], *cells, z["documents"]])
+    return columns, rows

@@ -98,7 +98,7 @@ SELECT ?direction ?property ?value ?citation ?document ?locator WHERE {
 
 def facts(kg: KnowledgeGraph, iri: str, lang: str = "zh") -> tuple[list[str], list[list[str | None]]]:
     """Every statement with ``iri`` as subject (out) or object (in), one row per source."""
-    table: Table = kg.select(_FACTS, {"entity": ox.NamedNode(iri)}, union=False)
+    table: Table = kg.select(_FACTS, {"entity": ox.NamedNode(iri)})
     columns = ["direction", "property", "value", "value_label", "source", "locator", "citation"]
     rows = []
     for direction, prop, value, citation, document, locator in table.rows:
@@ -107,6 +107,8 @@ def facts(kg: KnowledgeGraph, iri: str, lang: str = "zh") -> tuple[list[str], li
             source = "(source metadata)"
         elif graph == ns.EDITORIAL_GRAPH:
             source = "(editorial translation)"
+        elif graph == ns.UNCITED_GRAPH:
+            source = "(uncited: outside any named graph)"
         elif document is not None:
             source = kg.label(document.value, lang)
         else:

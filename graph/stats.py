@@ -65,7 +65,8 @@ def zone_completeness(kg: KnowledgeGraph) -> list[dict[str, object]]:
                 last = path.split("/")[-1]
                 head = "/".join(path.split("/")[:-1])
                 anchor = f"?zone {head} ?x ." if head else "BIND(?zone AS ?x)"
-                lang = 'FILTER(!isLiteral(?v) || LANG(?v) != "en")'
+                # Count names in Chinese only; English labels are editorial translations.
+                lang = 'FILTER(LANG(?v) != "en")' if last in ("rdfs:label", "skos:altLabel") else ""
                 q = (f"SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {{ "
                      f"{anchor} ?x {last} ?v . {lang} "
                      f"OPTIONAL {{ GRAPH ?c {{ ?x {last} ?v }} GRAPH zgg:sources {{ ?c zg:document ?d }} }} }}")

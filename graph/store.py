@@ -81,6 +81,7 @@ class KnowledgeGraph:
         kg._load_file(kg.root / "ontology.ttl", ox.RdfFormat.TURTLE, ox.NamedNode(ns.ONTOLOGY_GRAPH))
         for path in data_files(kg.root):
             kg._load_file(path, ox.RdfFormat.TRIG)
+        kg._materialise_union()
         return kg
 
     def relpath(self, path: Path) -> str:
@@ -97,14 +98,26 @@ class KnowledgeGraph:
             raise DataSyntaxError(rel, err.lineno, err.offset, _strip_position(str(err.msg))) from None
         except (OSError, UnicodeDecodeError, ValueError) as err:
             raise DataSyntaxError(rel, None, None, str(err)) from None
-        if graph is not None:
-            quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
-        else:
+        if graph is None:
+            # A data file's default graph has no citation: keep those statements visibly apart.
+            uncited = ox.NamedNode(ns.UNCITED_GRAPH)
+            graph_of = lambda q: uncited if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name  # noqa: E731
             for q in quads:
                 if isinstance(q.subject, ox.NamedNode):
                     self.subject_files[q.subject.value].add(rel)
-        self.store.extend(quads)
+        else:
+            graph_of = lambda q: graph  # noqa: E731
+        self.store.extend([ox.Quad(q.subject, q.predicate, q.object, graph_of(q)) for q in quads])
         self.files.append(path)
+
+    def _materialise_union(self) -> None:
+        """Copy each distinct triple of every named graph once into the default graph.
+
+        Queries then see the union as a set (pyoxigraph's own union default graph repeats a
+        triple once per graph holding it), while ``GRAPH ?g`` still reaches the citations.
+        """
+        triples = {(q.subject, q.predicate, q.object) for q in self.store}
+        self.store.extend([ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples])
 
     # ------------------------------------------------------------------ querying
     def select(
@@ -112,11 +125,10 @@ class KnowledgeGraph:
         sparql: str,
         params: dict[str, Term] | None = None,
         *,
-        union: bool = True,
         source: str = "query",
     ) -> Table:
-        """Run a SELECT query. ``params`` pre-bind variables (SEP-0007 substitution)."""
-        result = self._run(sparql, params, union, source)
+        """Run a SELECT query over the union of all graphs. ``params`` pre-bind variables."""
+        result = self._run(sparql, params, source)
         if not isinstance(result, ox.QuerySolutions):
             raise QuerySyntaxError("expected a SELECT query", source)
         columns = [v.value for v in result.variables]
@@ -125,7 +137,7 @@ class KnowledgeGraph:
 
     def run(self, sparql: str, params: dict[str, Term] | None = None, *, source: str = "query"):
         """Run any query form; SELECT gives a :class:`Table`, ASK a bool, CONSTRUCT a list of triples."""
-        result = self._run(sparql, params, True, source)
+        result = self._run(sparql, params, source)
         if isinstance(result, ox.QuerySolutions):
             columns = [v.value for v in result.variables]
             return Table(columns, [tuple(sol[c] for c in columns) for sol in result])
@@ -133,13 +145,9 @@ class KnowledgeGraph:
             return bool(result)
         return list(result)
 
-    def _run(self, sparql: str, params: dict[str, Term] | None, union: bool, source: str):
+    def _run(self, sparql: str, params: dict[str, Term] | None, source: str):
         try:
-            return self.store.query(
-                bind_values(sparql, params or {}),
-                prefixes=ns.PREFIXES,
-                use_default_graph_as_union=union,
-            )
+            return self.store.query(bind_values(sparql, params or {}), prefixes=ns.PREFIXES)
         except SyntaxError as err:
             raise QuerySyntaxError(str(err), source) from None
         except (ValueError, TypeError) as err:  # e.g. bad substitution
@@ -148,10 +156,10 @@ class KnowledgeGraph:
             raise QuerySyntaxError(str(err), source) from None
 
     def quads(self) -> Iterator[ox.Quad]:
-        """Every quad of the data (not the ontology), in store order."""
+        """Every quad of the data files (not the ontology, not the materialised union)."""
         onto = ox.NamedNode(ns.ONTOLOGY_GRAPH)
         for q in self.store:
-            if q.graph_name != onto:
+            if q.graph_name != onto and not isinstance(q.graph_name, ox.DefaultGraph):
                 yield q
 
     # ------------------------------------------------------------------ labels
@@ -187,7 +195,8 @@ class KnowledgeGraph:
         ds = rdflib.Dataset()
         onto = ox.NamedNode(ns.ONTOLOGY_GRAPH)
         lines = [
-            str(q) + " .\n" for q in self.store if include_ontology or q.graph_name != onto
+            str(q) + " .\n" for q in self.store
+            if not isinstance(q.graph_name, ox.DefaultGraph) and (include_ontology or q.graph_name != onto)
         ]
         ds.parse(data="".join(sorted(lines)), format="nquads")
         return ds

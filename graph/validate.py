@@ -92,8 +92,7 @@ def coverage(kg: KnowledgeGraph) -> tuple[int, int]:
 def run_sparql_checks(kg: KnowledgeGraph, directory: Path = CHECK_DIR) -> list[Problem]:
     problems = []
     for name, check in named_queries(directory).items():
-        union = check.headers.get("dataset", "union") != "raw"
-        table = kg.select(check.text, union=union, source=f"check {name}")
+        table = kg.select(check.text, source=f"check {name}")
         fix = check.headers.get("fix", "")
         for entity, prop, value in table.rows:
             e, p, v = plain(entity) or "", plain(prop) or "", plain(value) or ""
@@ -132,7 +131,8 @@ def run_shacl(kg: KnowledgeGraph) -> list[Problem]:
     from pyshacl import validate as shacl_validate
 
     data = rdflib.Graph()
-    lines = sorted({f"{q.subject} {q.predicate} {q.object} .\n" for q in kg.store})
+    lines = sorted({f"{q.subject} {q.predicate} {q.object} .\n" for q in kg.store
+                    if isinstance(q.graph_name, ox.DefaultGraph)})
     data.parse(data="".join(lines), format="nt")
     shapes = rdflib.Graph().parse(SHAPES, format="turtle")
     _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True)

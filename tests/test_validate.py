@@ -1,0 +1,87 @@
+"""Every check catches its own broken fixture, names the file, and the real data is clean."""
+
+import pytest
+
+import graph
+from graph.errors import DataSyntaxError
+from graph.queries import CHECK_DIR
+from tests.conftest import BROKEN, make_root
+
+CHECKS = sorted([p.stem for p in CHECK_DIR.glob("*.rq")] + ["impossible-date", "shacl"])
+
+
+def test_mini_fixture_is_clean(mini):
+    report = graph.validate(mini)
+    assert report.problems == []
+    assert report.conforms and report.coverage == 1.0
+
+
+def test_every_check_has_a_broken_fixture():
+    assert sorted(p.stem for p in BROKEN.glob("*.trig")) == CHECKS
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_check_reports_its_broken_fixture(tmp_path, check):
+    root = make_root(tmp_path, BROKEN / f"{check}.trig")
+    report = graph.validate(graph.load(root))
+    hits = [p for p in report.problems if p.check == check]
+    assert hits, f"{check} found nothing; problems were: {report.problems}"
+    assert not report.conforms
+    for p in hits:
+        assert p.entity, p
+        assert p.message, p
+    # The problem names the data file the offending entity comes from.
+    assert any(f"data/{check}.trig" in p.file or "data/mini.trig" in p.file for p in hits), hits
+
+
+def test_uncited_statement_lowers_coverage(tmp_path):
+    report = graph.validate(graph.load(make_root(tmp_path, BROKEN / "uncited-statement.trig")))
+    assert report.coverage < 1.0
+    assert report.fact_statements - report.cited_statements == 1
+
+
+def test_specific_problems_are_named(tmp_path):
+    root = make_root(tmp_path, BROKEN / "unknown-region.trig", BROKEN / "impossible-date.trig",
+                     BROKEN / "undefined-entity.trig", BROKEN / "missing-label.trig")
+    problems = graph.validate(graph.load(root)).problems
+    found = {(p.check, p.entity, p.property, p.value) for p in problems}
+    assert ("unknown-region", "region:999999", "zg:member", "mem:testzone--999999") in found
+    assert ("impossible-date", "doc:fixture-reply", "dcterms:issued", "2021-02-30") in found
+    assert ("undefined-entity", "agent:nobody", "zg:approvedBy", "zone:testzone") in found
+    assert ("missing-label", "ind:nolabel", "rdfs:label", "en") in found
+    files = {p.check: p.file for p in problems}
+    assert files["unknown-region"] == "data/unknown-region.trig"
+    assert files["impossible-date"] == "data/impossible-date.trig, data/mini.trig"
+
+
+def test_malformed_trig_names_file_line_and_column(tmp_path):
+    root = make_root(tmp_path, BROKEN / "malformed.trig.txt")
+    with pytest.raises(DataSyntaxError) as err:
+        graph.load(root)
+    assert err.value.path == "data/malformed.trig"
+    assert err.value.line == 6
+    assert err.value.column is not None
+    assert str(err.value).startswith("data/malformed.trig:6:")
+
+
+def test_real_data_validates_with_full_citation_coverage(kg):
+    report = graph.validate(kg)
+    assert report.problems == [], "\n".join(map(str, report.problems[:20]))
+    assert report.fact_statements > 1000
+    assert report.coverage == 1.0
+
+
+def test_cli_exit_codes(run, tmp_path):
+    assert run("validate").exit_code == 0
+    bad = run("validate", "-F", "tsv", root=make_root(tmp_path, BROKEN / "shacl.trig"))
+    assert bad.exit_code == 1
+    assert "mem:testzone--nostart" in bad.stdout
+    assert "data/shacl.trig" in bad.stdout
+    assert "citation coverage" in bad.stderr
+
+
+def test_cli_malformed_data_exits_2_without_traceback(run, tmp_path):
+    result = run("validate", root=make_root(tmp_path / "m", BROKEN / "malformed.trig.txt"))
+    assert result.exit_code == 2
+    assert "data/malformed.trig:6:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -53,33 +53,18 @@ def _union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return list({ox.Triple(q.subject, q.predicate, q.object) for q in quads})
 
 
-def _rdflib_graph(nt: str):
-    import rdflib
+def _serialize(items, fmt: ox.RdfFormat) -> str:
+    """Turtle/TriG via pyoxigraph: it keeps lexical forms as written and groups consecutive
+    statements, so sorted input gives a stable, readable file."""
+    body = ox.serialize(items, format=fmt, prefixes=ns.PREFIXES).decode("utf-8")
+    # pyoxigraph writes the prefix lines in hash order; write them sorted instead.
+    lines = [line for line in body.splitlines(keepends=True) if not line.startswith("@prefix ")]
+    head = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(ns.PREFIXES.items()))
+    return head + "\n" + "".join(lines)
 
-    g = rdflib.Graph()
-    g.parse(data=nt, format="nt")
-    for prefix, iri in ns.PREFIXES.items():
-        g.bind(prefix, iri, override=True, replace=True)
-    return g
 
-
-def _trig(nq: str) -> str:
-    import rdflib
-
-    ds = rdflib.Dataset()
-    ds.parse(data=nq, format="nquads")
-    for prefix, iri in ns.PREFIXES.items():
-        ds.bind(prefix, iri, override=True, replace=True)
-    # rdflib orders graphs by hash; write one graph at a time in IRI order instead.
-    parts = ["".join(f"@prefix {p}: <{i}> .\n" for p, i in ns.PREFIXES.items())]
-    for ctx in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        if len(ctx) == 0:
-            continue
-        body = ctx.serialize(format="turtle")
-        body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip()
-        indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
-        parts.append(f"\n<{ctx.identifier}> {{\n{indented}\n}}\n")
-    return "".join(parts)
+def _quad_key(q: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
 
 
 def _jsonld(kg: KnowledgeGraph, triples: list[ox.Triple]) -> str:
@@ -216,8 +201,9 @@ def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
     files = {
         "zonegraph.nt": nt,
         "zonegraph.nq": nq,
-        "zonegraph.ttl": _rdflib_graph(nt).serialize(format="turtle"),
-        "zonegraph.trig": _trig(nq),
+        "zonegraph.ttl": _serialize(sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
+                                    ox.RdfFormat.TURTLE),
+        "zonegraph.trig": _serialize(sorted(set(quads), key=_quad_key), ox.RdfFormat.TRIG),
         "zonegraph.jsonld": _jsonld(kg, sorted(triples, key=str)),
         "stats.json": json.dumps(st, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         "stats.md": _stats_md(st),

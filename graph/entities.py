@@ -70,7 +70,12 @@ def resolve(kg: KnowledgeGraph, text: str) -> str:
         if len(preferred) == 1:
             return preferred[0]
         raise UnknownEntity(text, [describe(kg, i) for i in exact], ambiguous=True)
-    partial = sorted({n.iri for n in all_names if folded in n.text.casefold()})
+    # Closest first: the shortest name containing the text.
+    best: dict[str, int] = {}
+    for n in all_names:
+        if folded in n.text.casefold():
+            best[n.iri] = min(best.get(n.iri, 10**6), len(n.text))
+    partial = sorted(best, key=lambda i: (best[i], ns.curie(i)))
     if len(partial) == 1:
         return partial[0]
     if partial:

@@ -21,7 +21,7 @@ def find_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None =
     Order: ``explicit`` (``--root``), ``$ZONEGRAPH_ROOT``, the nearest folder upward from ``cwd``,
     the checkout this package was imported from, then the copy installed with the package.
     """
-    for label, value in (("--root", explicit), ("ZONEGRAPH_ROOT", os.environ.get("ZONEGRAPH_ROOT"))):
+    for label, value in (("--root/ZONEGRAPH_ROOT", explicit), ("ZONEGRAPH_ROOT", os.environ.get("ZONEGRAPH_ROOT"))):
         if value:
             path = Path(value).expanduser().resolve()
             if not is_root(path):

@@ -47,13 +47,14 @@ def test_two_builds_are_byte_identical_across_hash_seeds(tmp_path):
 
 
 def test_rdf_exports_agree(built):
-    nt = list(ox.parse(path=str(built / "zonegraph.nt"), format=ox.RdfFormat.N_TRIPLES))
-    ttl = list(ox.parse(path=str(built / "zonegraph.ttl"), format=ox.RdfFormat.TURTLE))
+    triple = lambda q: (q.subject, q.predicate, q.object)  # noqa: E731
+    nt = [triple(q) for q in ox.parse(path=str(built / "zonegraph.nt"), format=ox.RdfFormat.N_TRIPLES)]
+    ttl = [triple(q) for q in ox.parse(path=str(built / "zonegraph.ttl"), format=ox.RdfFormat.TURTLE)]
     nq = list(ox.parse(path=str(built / "zonegraph.nq"), format=ox.RdfFormat.N_QUADS))
     trig = list(ox.parse(path=str(built / "zonegraph.trig"), format=ox.RdfFormat.TRIG))
     assert set(nt) == set(ttl)
     assert set(nq) == set(trig)
-    assert {ox.Triple(q.subject, q.predicate, q.object) for q in nq} == set(nt)
+    assert {triple(q) for q in nq} == set(nt)
     jsonld = rdflib.Graph().parse(built / "zonegraph.jsonld", format="json-ld")
     assert len(jsonld) == len(nt)
 

@@ -1,0 +1,180 @@
+"""Facts users rely on, asserted against the real data/ (each was checked against its source)."""
+
+import pytest
+
+import graph
+
+ZONES = {
+    "zone:wanjiang": ("皖江城市带承接产业转移示范区", "region:340000"),
+    "zone:guidong": ("广西桂东承接产业转移示范区", "region:450000"),
+    "zone:chongqing-yanjiang": ("重庆沿江承接产业转移示范区", "region:500000"),
+    "zone:xiangnan-xiangxi": ("湘南湘西承接产业转移示范区", "region:430000"),
+    "zone:jingzhou": ("湖北荆州承接产业转移示范区", "region:420000"),
+    "zone:huanghe-jinsanjiao": ("晋陕豫黄河金三角承接产业转移示范区", "region:140000"),
+    "zone:lanbai": ("甘肃兰白承接产业转移示范区", "region:620000"),
+    "zone:guangan": ("四川广安承接产业转移示范区", "region:510000"),
+    "zone:gannan": ("江西赣南承接产业转移示范区", "region:360000"),
+    "zone:yinchuan-shizuishan": ("宁夏银川-石嘴山承接产业转移示范区", "region:640000"),
+    "zone:liaoxibei": ("辽西北承接产业转移示范区", "region:210000"),
+    "zone:jixinan": ("吉西南承接产业转移示范区", "region:220000"),
+    "zone:mengdong": ("蒙东承接产业转移示范区", "region:150000"),
+}
+
+
+def values(kg, sparql, **params):
+    return [tuple(r.values()) for r in graph.query(kg, sparql, params).values()]
+
+
+def one_column(kg, sparql, **params):
+    return sorted(v[0] for v in values(kg, sparql, **params))
+
+
+def test_every_zone_with_name_and_province(kg):
+    rows = values(kg, "SELECT ?z ?l ?p WHERE { ?z a zg:DemonstrationZone ; rdfs:label ?l ; zg:province ?p "
+                      "FILTER(LANG(?l) = 'zh') }")
+    found = {}
+    for z, label, province in rows:
+        found.setdefault(z, (label, set()))[1].add(province)
+    assert set(found) == set(ZONES)
+    for zone, (label, province) in ZONES.items():
+        assert found[zone][0] == label
+        assert province in found[zone][1]
+    assert found["zone:huanghe-jinsanjiao"][1] == {"region:140000", "region:610000", "region:410000"}
+
+
+def test_every_zone_has_an_english_name(kg):
+    named = one_column(kg, "SELECT ?z WHERE { ?z a zg:DemonstrationZone ; rdfs:label ?l FILTER(LANG(?l)='en') }")
+    assert named == sorted(ZONES)
+
+
+@pytest.mark.parametrize("zone,members", [
+    ("zone:liaoxibei", ["region:210900", "region:211300"]),
+    ("zone:jixinan", ["region:220300", "region:220400", "region:220500"]),
+    ("zone:mengdong", ["region:150400", "region:150500"]),
+    ("zone:huanghe-jinsanjiao", ["region:140800", "region:141000", "region:411200", "region:610500"]),
+    ("zone:guidong", ["region:450400", "region:450800", "region:450900", "region:451100"]),
+    ("zone:wanjiang", ["region:340100", "region:340200", "region:340500", "region:340700", "region:340800",
+                       "region:341100", "region:341400", "region:341500", "region:341700", "region:341800"]),
+    ("zone:xiangnan-xiangxi", ["region:430400", "region:430500", "region:431000", "region:431100",
+                               "region:431200", "region:433100"]),
+])
+def test_zone_members(kg, zone, members):
+    got = sorted({r["member"] for r in graph.run_named_query(kg, "zone-members", {"zone": zone}).values()})
+    assert got == members
+
+
+@pytest.mark.parametrize("zone,dates", [
+    ("zone:wanjiang", {"2010", "2010-01-12"}),
+    ("zone:huanghe-jinsanjiao", {"2012", "2012-05-14"}),
+    ("zone:liaoxibei", {"2020-12-09"}),
+    ("zone:jixinan", {"2023-02-28", "2023-03-15"}),  # seed 004 vs 吉林发布: both kept
+    ("zone:mengdong", {"2023"}),
+    ("zone:guidong", {"2010-10"}),
+    ("zone:xiangnan-xiangxi", {"2011-10"}),
+])
+def test_approval_dates_as_sourced(kg, zone, dates):
+    assert set(one_column(kg, f"SELECT ?d WHERE {{ {zone} zg:approvalDate ?d }}")) == dates
+
+
+def test_approving_bodies(kg):
+    assert one_column(kg, "SELECT ?a WHERE { zone:wanjiang zg:approvedBy ?a }") == ["agent:state-council"]
+    for zone in ("liaoxibei", "jixinan", "mengdong", "huanghe-jinsanjiao", "guidong"):
+        assert "agent:ndrc" in one_column(kg, f"SELECT ?a WHERE {{ zone:{zone} zg:approvedBy ?a }}")
+
+
+@pytest.mark.parametrize("document,number", [
+    ("doc:guohan-2010-5", "国函〔2010〕5号"),
+    ("doc:ndrc-2010-97", "发改地区〔2010〕97号"),
+    ("doc:guohan-2011-84", "国函〔2011〕84号"),
+    ("doc:ndrc-2018-1643", "发改地区〔2018〕1643号"),
+    ("doc:ndrc-measures-2023", "发改地区〔2023〕729号"),
+    ("doc:seed-002", "辽政办发〔2021〕1号"),
+    ("doc:sc-reply-2014-40-huanghe-jinsanjiao", "国函〔2014〕40号"),
+])
+def test_document_numbers(kg, document, number):
+    assert one_column(kg, f"SELECT ?n WHERE {{ {document} dcterms:identifier ?n }}") == [number]
+
+
+def test_wanjiang_approval_document_is_the_state_council_reply(kg):
+    assert one_column(kg, "SELECT ?d WHERE { zone:wanjiang zg:approvalDocument ?d }") == ["doc:guohan-2010-5"]
+
+
+def test_chaohu_left_wanjiang_when_dissolved_in_2011(kg):
+    rows = graph.run_named_query(kg, "zone-members", {"zone": "zone:wanjiang"}).values()
+    chaohu = [r for r in rows if r["member"] == "region:341400"]
+    assert [(r["start"], r["end"]) for r in chaohu] == [("2010-01-12", "2011-08-22")]
+    assert one_column(kg, "SELECT ?r WHERE { change:wanjiang--2011-member-dissolved zg:removedMember ?r }") \
+        == ["region:341400"]
+
+
+def test_xiangnan_extended_in_2018(kg):
+    added = one_column(kg, "SELECT ?r WHERE { change:xiangnan-xiangxi--2018-extension zg:addedMember ?r }")
+    assert added == ["region:430500", "region:431200", "region:433100"]
+    assert "湘南承接产业转移示范区" in one_column(
+        kg, "SELECT ?l WHERE { zone:xiangnan-xiangxi skos:altLabel ?l }")
+
+
+def test_seed_documents_are_in_the_graph(kg):
+    rows = dict(values(kg, "SELECT ?d ?i WHERE { VALUES ?d { doc:seed-000 doc:seed-002 doc:seed-003 } "
+                           "?d dcterms:issued ?i }"))
+    assert rows == {"doc:seed-000": "2021-11-10", "doc:seed-002": "2021-01-08", "doc:seed-003": "2024-05-14"}
+    assert one_column(kg, "SELECT ?d WHERE { ?d a zg:Document FILTER(STRSTARTS(STR(?d), STR(doc:seed-))) }") \
+        == ["doc:seed-000", "doc:seed-001", "doc:seed-002", "doc:seed-003", "doc:seed-004"]
+
+
+@pytest.mark.parametrize("obs,value,unit", [
+    ("obs:liaoxibei--2020-transfer-projects", "362", "个"),
+    ("obs:liaoxibei--2020-planned-investment", "750", "亿元"),
+    ("obs:liaoxibei--2020-projects-over-1bn", "14", "个"),
+    ("obs:liaoxibei--carrier-platforms", "64", "个"),
+    ("obs:liaoxibei--provincial-etdz-hidz", "12", "个"),
+    ("obs:seed-004--siping-signed-projects", "41", "个"),
+    ("obs:seed-004--siping-signed-investment", "238.72", "亿元"),
+    ("obs:seed-004--yingbindalu-central-budget", "2188", "万元"),
+    ("obs:seed-004--jilin-measures-items", "33", "条"),
+])
+def test_seed_figures(kg, obs, value, unit):
+    assert values(kg, f"SELECT ?v ?u WHERE {{ {obs} zg:value ?v ; zg:unit ?u }}") == [(value, unit)]
+
+
+def test_seed_figures_cite_their_seed(kg):
+    sources = one_column(kg, "SELECT DISTINCT ?d WHERE { GRAPH ?c { obs:liaoxibei--2020-transfer-projects zg:value ?v } "
+                             "GRAPH zgg:sources { ?c zg:document ?d } }")
+    assert sources == ["doc:seed-000"]
+
+
+def test_paired_cooperation_from_seed_002(kg):
+    pairs = values(kg, "SELECT ?c (GROUP_CONCAT(STR(?p); separator=' ') AS ?ps) WHERE { "
+                       "?c a zg:Cooperation ; zg:partner ?p ; zg:declaredIn doc:seed-002 } GROUP BY ?c")
+    got = {tuple(sorted(ps.split())) for _, ps in pairs}
+    base = "https://w3id.org/zonegraph/id/region/"
+    assert got == {(base + "110000", base + "210100"), (base + "210000", base + "320000"),
+                   (base + "210200", base + "310000")}
+
+
+def test_siping_development_zones_receive_industries(kg):
+    parks = one_column(kg, "SELECT ?p WHERE { ?p a zg:DevelopmentZone ; zg:targetIndustry ?i ; "
+                           "zg:locatedIn/zg:parentRegion* region:220300 }")
+    assert len(set(parks)) >= 5
+
+
+@pytest.mark.parametrize("macro,members", [
+    ("macro:jingjinji", ["region:110000", "region:120000", "region:130000"]),
+    ("macro:changsanjiao", ["region:310000", "region:320000", "region:330000", "region:340000"]),
+    ("macro:dongbeidiqu", ["region:210000", "region:220000", "region:230000"]),
+])
+def test_macro_region_members(kg, macro, members):
+    assert one_column(kg, f"SELECT DISTINCT ?m WHERE {{ {macro} zg:memberRegion ?m }}") == members
+
+
+def test_regions_are_keyed_by_code_with_parents_and_coordinates(kg):
+    rows = values(kg, "SELECT ?l ?c ?p ?lat ?long WHERE { region:211300 rdfs:label ?l ; zg:divisionCode ?c ; "
+                      "zg:parentRegion ?p ; geo:lat ?lat ; geo:long ?long FILTER(LANG(?l)='zh') }")
+    assert rows == [("朝阳市", "211300", "region:210000", "41.573762", "120.450879")]
+    # There are several 朝阳: the Beijing district is a different entity.
+    assert len(one_column(kg, "SELECT ?r WHERE { ?r rdfs:label ?l FILTER(STRSTARTS(STR(?l), '朝阳')) }")) >= 1
+
+
+def test_management_measures_set_a_five_year_cycle(kg):
+    text = " ".join(one_column(kg, "SELECT ?d WHERE { doc:ndrc-measures-2023 dcterms:description ?d }"))
+    assert "5" in text and "year" in text

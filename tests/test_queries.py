@@ -1,0 +1,136 @@
+"""The shipped named queries, run as the real files on the real data."""
+
+import shlex
+
+import pytest
+
+import graph
+from graph.queries import named_queries
+
+QUERIES = named_queries()
+
+
+def example_params(q):
+    """The -p NAME=VALUE pairs of the query's first '#+ example:' line."""
+    words = shlex.split(q.examples[0])
+    return dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w in ("-p", "--param"))
+
+
+def test_at_least_twelve_named_queries_with_headers():
+    assert len(QUERIES) >= 12
+    for q in QUERIES.values():
+        assert q.summary and q.examples, q.name
+        assert q.examples[0].startswith(f"zonegraph query -n {q.name}"), q.name
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_named_query_returns_rows_for_its_example(kg, name, lang):
+    q = QUERIES[name]
+    table = graph.run_named_query(kg, name, example_params(q), lang=lang)
+    assert len(table) > 0, f"{name} returned nothing for its documented example"
+
+
+def run(kg, name, **params):
+    return graph.run_named_query(kg, name, params).values()
+
+
+def test_zones_lists_all_thirteen_in_approval_order(kg):
+    rows = run(kg, "zones")
+    assert len(rows) == 13
+    dated = [r["first_approval"] for r in rows if r["first_approval"]]
+    assert dated == sorted(dated)
+    wanjiang = next(r for r in rows if r["zone"] == "zone:wanjiang")
+    assert wanjiang["approved_by"] == "国务院" and wanjiang["members"] == "10"
+
+
+def test_zones_by_year(kg):
+    years = {r["year"]: int(r["zones"]) for r in run(kg, "zones-by-year")}
+    assert years["2010"] == 2  # 皖江 (State Council) and 桂东 (2010-10)
+    assert years["2023"] == 2  # 吉西南 and 蒙东
+    assert years["2020"] == 1
+
+
+@pytest.mark.parametrize("year,member,expected", [
+    ("2010", "region:341400", True),   # 巢湖市 was a member of 皖江 in 2010 …
+    ("2012", "region:341400", False),  # … and not after its dissolution in 2011
+    ("2015", "region:433100", False),  # 湘西州 joined 湘南 only with the 2018 extension
+    ("2019", "region:433100", True),
+    ("2015", "region:430400", True),   # 衡阳 since 2011
+])
+def test_members_as_of(kg, year, member, expected):
+    members = {r["member"] for r in run(kg, "members-as-of", year=year)}
+    assert (member in members) is expected
+
+
+def test_xiangnan_members_differ_between_2015_and_2019(kg):
+    m2015 = {r["member"] for r in run(kg, "members-as-of", year="2015", zone="zone:xiangnan-xiangxi")}
+    m2019 = {r["member"] for r in run(kg, "members-as-of", year="2019", zone="zone:xiangnan-xiangxi")}
+    assert m2015 == {"region:430400", "region:431000", "region:431100"}
+    assert m2019 - m2015 == {"region:430500", "region:431200", "region:433100"}
+
+
+def test_zones_of_province(kg):
+    assert {r["zone"] for r in run(kg, "zones-of-province", province="辽宁省")} == {"zone:liaoxibei"}
+    assert {r["zone"] for r in run(kg, "zones-of-province", province="region:410000")} == {"zone:huanghe-jinsanjiao"}
+
+
+def test_zone_documents_include_approvals_and_sources(kg):
+    rows = run(kg, "zone-documents", zone="zone:wanjiang")
+    roles = {(r["document"], r["role"]) for r in rows}
+    assert ("doc:guohan-2010-5", "approval") in roles
+    assert any(role == "cited source" for _, role in roles)
+
+
+def test_facts_from_a_seed(kg):
+    rows = run(kg, "facts-from-document", document="doc:seed-000")
+    assert any(r["subject"] == "zone:liaoxibei" and r["property"] == "zg:approvalDate"
+               and r["value"] == "2020-12-09" for r in rows)
+    assert all(r["locator"] for r in rows)
+
+
+def test_zone_changes(kg):
+    kinds = {(r["zone"], r["kind"]) for r in run(kg, "zone-changes")}
+    assert ("zone:wanjiang", "member-dissolved") in kinds
+    assert ("zone:xiangnan-xiangxi", "extension") in kinds
+
+
+def test_changes_in_2023(kg):
+    events = {(r["event"], r["entity"]) for r in run(kg, "changes-in-year", year="2023")}
+    assert ("zone approved", "zone:jixinan") in events
+    assert ("zone approved", "zone:mengdong") in events
+
+
+def test_conflicting_dates_keep_both_sources(kg):
+    rows = [r for r in run(kg, "conflicting-dates") if r["entity"] == "zone:jixinan"
+            and r["property"] == "zg:approvalDate"]
+    assert {(r["value"], r["document"]) for r in rows} >= {("2023-02-28", "doc:seed-004")}
+    assert {r["value"] for r in rows} == {"2023-02-28", "2023-03-15"}
+
+
+def test_statement_sources_every_row_has_a_document(kg):
+    rows = run(kg, "statement-sources", entity="zone:liaoxibei")
+    assert rows and all(r["document"] and r["locator"] for r in rows)
+
+
+def test_source_regions_of_liaoxibei(kg):
+    sources = {r["source_region"] for r in run(kg, "zone-source-regions", zone="zone:liaoxibei")}
+    assert {"macro:jingjinji", "macro:changsanjiao", "macro:zhusanjiao"} <= sources
+
+
+def test_source_documents_have_counts(kg):
+    rows = {r["document"]: r for r in run(kg, "source-documents")}
+    assert int(rows["doc:seed-004"]["statements"]) > 100
+    assert rows["doc:seed-002"]["number"] == "辽政办发〔2021〕1号"
+
+
+def test_member_coordinates(kg):
+    rows = run(kg, "member-coordinates")
+    assert all(3 < float(r["lat"]) < 54 and 73 < float(r["long"]) < 136 for r in rows)
+
+
+def test_queries_are_documented_in_the_readme():
+    from graph.docs import README, render
+
+    text = README.read_text(encoding="utf-8")
+    assert render(text) == text, "README.md is stale: run `python -m graph.docs`"

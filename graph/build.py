@@ -19,7 +19,8 @@ import pyoxigraph as ox
 
 from graph import ns
 from graph.errors import ValidationFailed
-from graph.stats import completeness_table, stats as compute_stats
+from graph.stats import completeness_table
+from graph.stats import stats as compute_stats
 from graph.store import KnowledgeGraph, plain
 from graph.validate import validate
 

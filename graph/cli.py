@@ -217,5 +217,24 @@ def build(ctx, out):
         click.echo(f"  {result.out / name}")
 
 
+@cli.command()
+@click.option("--copies", default=1, show_default=True,
+              help="Replicate the data this many times (renamed IRIs) to measure a larger graph.")
+@click.option("--repeat", default=3, show_default=True, help="Runs per measurement; the median is shown.")
+@output_options
+@click.pass_context
+def bench(ctx, copies, repeat, fmt, lang):
+    """Time loading and every named query in pyoxigraph (our engine) against rdflib, with ratios.
+
+    Example: zonegraph bench --copies 10 -F markdown
+    """
+    from graph.bench import run
+
+    total, timings = run(_kg(ctx), copies=copies, repeat=repeat)
+    rows = [[t.task, f"{t.oxigraph_ms:.1f}", "error" if t.rdflib_ms != t.rdflib_ms else f"{t.rdflib_ms:.1f}",
+             "-" if t.ratio != t.ratio else f"{t.ratio:.0f}x", t.rows] for t in timings]
+    _echo_rows(["task", "pyoxigraph_ms", "rdflib_ms", "rdflib/pyoxigraph", "rows"], rows, fmt)
+
+
 def main():
     cli(prog_name="zonegraph")

@@ -37,7 +37,16 @@ def query_catalogue() -> str:
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = {"cli": cli_reference, "queries": query_catalogue}
+def completeness() -> str:
+    import graph
+    from graph.output import render as render_rows
+    from graph.stats import completeness_table, zone_completeness
+
+    kg = graph.load(README.parent)
+    return render_rows(*completeness_table(zone_completeness(kg)), "markdown")
+
+
+SECTIONS = {"cli": cli_reference, "queries": query_catalogue, "completeness": completeness}
 
 
 def render(readme: str) -> str:

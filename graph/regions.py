@@ -10,10 +10,10 @@ English names are romanisations this project generates (editorial graph).
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 import sys
 from decimal import Decimal
-import importlib.util
 from pathlib import Path
 
 from graph.paths import data_files, find_root

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from graph.cli import cli
-from tests.conftest import BROKEN, REPO, make_root
+from tests.conftest import REPO, make_root
 
 INLINE = "SELECT ?m ?code WHERE { ?m a zg:Membership ; zg:zone zone:testzone ; zg:member/zg:divisionCode ?code } ORDER BY ?code"
 

@@ -12,10 +12,25 @@ Library first; the ``zonegraph`` CLI is a thin layer over these functions::
 
 __version__ = "0.1.0"
 
-from graph.api import build, load, query, run_named_query, search, show, stats, validate  # noqa: E402
+from graph.api import (  # noqa: E402
+    analyze,
+    build,
+    load,
+    query,
+    run_named_query,
+    search,
+    show,
+    stats,
+    to_networkx,
+    trace,
+    validate,
+)
 
 __all__ = [
     "__version__",
+    "analyze",
+    "to_networkx",
+    "trace",
     "build",
     "load",
     "query",

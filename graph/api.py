@@ -47,10 +47,12 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
     return kg.select(named.text, {**_lang_param(named.text, lang), **bound}, source=f"query {name}")
 
 
-def show(kg: KnowledgeGraph, entity: str, lang: str = "zh") -> tuple[str, list[str], list[list]]:
-    """Every fact about ``entity`` (IRI, CURIE or label), outgoing and incoming, with its source."""
+def show(kg: KnowledgeGraph, entity: str, lang: str = "zh",
+         as_of: int | None = None) -> tuple[str, list[str], list[list]]:
+    """Every fact about ``entity`` (IRI, CURIE or label), outgoing and incoming, with its source.
+    ``as_of``: leave out memberships, zones, documents and projects not in force that year."""
     iri = entities.resolve(kg, entity)
-    columns, rows = entities.facts(kg, iri, lang)
+    columns, rows = entities.facts(kg, iri, lang, as_of)
     return iri, columns, rows
 
 
@@ -69,6 +71,29 @@ def stats(kg: KnowledgeGraph) -> dict:
     return _stats(kg)
 
 
-def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | Path = "exports") -> BuildResult:
-    """Validate, then write every export into ``out`` atomically."""
-    return _build(kg, out)
+def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | Path = "exports", bom: bool = False) -> BuildResult:
+    """Validate, then write every export into ``out`` atomically (``bom``: CSVs with a UTF-8 BOM for Excel)."""
+    return _build(kg, out, bom=bom)
+
+
+def trace(kg: KnowledgeGraph, source: str, target: str | None = None, industry: str | None = None,
+          as_of: int | None = None, mode: str | None = None, max_hops: int = 5, limit: int = 10):
+    """Chains linking ``source`` to ``target`` (names, CURIEs or IRIs), each hop with its evidence.
+    ``mode``: None, "declared" or "realised". Returns a :class:`graph.tracing.TraceResult`."""
+    from graph.tracing import trace as _trace
+
+    return _trace(kg, source, target, industry, as_of, mode, max_hops, limit)
+
+
+def analyze(kg: KnowledgeGraph, lang: str = "zh", as_of: int | None = None):
+    """Network analytics: a list of ``(title, columns, rows)`` tables."""
+    from graph.analyze import analyze as _analyze
+
+    return _analyze(kg, lang, as_of)
+
+
+def to_networkx(kg: KnowledgeGraph, as_of: int | None = None):
+    """The typed hop multigraph (networkx) with classes, labels, relations, dates and sources."""
+    from graph.network import to_networkx as _to_networkx
+
+    return _to_networkx(kg, as_of=as_of)

@@ -33,7 +33,8 @@ def _replicate(quads: list[ox.Quad], copies: int) -> list[ox.Quad]:
     """The data ``copies`` times; copy i>0 renames every project IRI with a suffix."""
 
     def rename(term, i):
-        if i and isinstance(term, ox.NamedNode) and term.value.startswith(ns.BASE):
+        if (i and isinstance(term, ox.NamedNode) and term.value.startswith(ns.BASE)
+                and not term.value.startswith(ns.PREFIXES["zgg"])):  # sources/editorial stay shared
             return ox.NamedNode(f"{term.value}{SUFFIX}{i}")
         return term
 

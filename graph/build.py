@@ -30,8 +30,14 @@ MEDIA_TYPES = {
     "zonegraph.trig": "application/trig", "zonegraph.nq": "application/n-quads",
     "zonegraph.jsonld": "application/ld+json", "nodes.csv": "text/csv", "edges.csv": "text/csv",
     "statements.csv": "text/csv", "stats.json": "application/json", "stats.md": "text/markdown",
-    "ontology.ttl": "text/turtle",
+    "ontology.ttl": "text/turtle", "zonegraph.graphml": "application/graphml+xml",
+    "zonegraph.gexf": "application/gexf+xml", "kgx_nodes.tsv": "text/tab-separated-values",
+    "kgx_edges.tsv": "text/tab-separated-values", "panel_zone_industry_year.csv": "text/csv",
+    "panel_source_zone_industry.csv": "text/csv", "panel_projects.csv": "text/csv",
 }
+PANELS = {"panel_zone_industry_year.csv": "panel-zone-industry-year",
+          "panel_source_zone_industry.csv": "panel-source-zone-industry",
+          "panel_projects.csv": "panel-projects"}
 
 
 @dataclass
@@ -193,6 +199,59 @@ def _stats_md(st: dict) -> str:
     return "\n".join(parts)
 
 
+def _gephi(kg: KnowledgeGraph) -> dict[str, str]:
+    """GraphML and GEXF of every entity-to-entity statement, with classes, labels, coordinates,
+    relation, mode, date and sources as attributes."""
+    import re
+
+    import networkx as nx
+
+    from graph.network import rdf_multidigraph
+
+    g = rdf_multidigraph(kg)
+    graphml = "\n".join(nx.generate_graphml(g, encoding="utf-8", prettyprint=True)) + "\n"
+    gexf = "\n".join(nx.generate_gexf(g, encoding="utf-8", prettyprint=True, version="1.2draft")) + "\n"
+    # The writer stamps today's date and its own version into <meta>: drop both so rebuilds are
+    # byte-identical whatever the day.
+    gexf = re.sub(r' lastmodifieddate="[^"]*"', "", gexf)
+    gexf = re.sub(r"<creator>[^<]*</creator>", "<creator>zonegraph</creator>", gexf)
+    return {"zonegraph.graphml": graphml, "zonegraph.gexf": gexf}
+
+
+def _kgx(kg: KnowledgeGraph) -> dict[str, str]:
+    """KGX-style node and edge tables (TSV) with provenance columns."""
+    from graph.network import rdf_multidigraph
+
+    g = rdf_multidigraph(kg)
+    nodes = [[n, d["class"], d["label_zh"], d["label_en"], ns.expand(n) or n, "zonegraph"]
+             for n, d in sorted(g.nodes(data=True))]
+    docs = {d.value: (plain(u) or "") for d, t, u in kg.select(_DOCS).rows}
+    edges = []
+    for s, o, key, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
+        urls = sorted({docs.get(ns.expand(x) or x, "") for x in d["sources"].split()} - {""})
+        edges.append([f"{s}|{key}|{o}", s, key, o, d["mode"], d["date"], d["sources"], d["citations"],
+                      " ".join(urls)])
+
+    def tsv(columns, rows):
+        return "\t".join(columns) + "\n" + "".join(
+            "\t".join(str(v).replace("\t", " ").replace("\n", " ") for v in r) + "\n" for r in rows)
+
+    return {"kgx_nodes.tsv": tsv(["id", "category", "name", "name_en", "iri", "provided_by"], nodes),
+            "kgx_edges.tsv": tsv(["id", "subject", "predicate", "object", "mode", "date", "knowledge_source",
+                                  "citations", "publications"], edges)}
+
+
+def _panels(kg: KnowledgeGraph) -> dict[str, str]:
+    """Panel tables for Stata/R/Excel: the shipped panel-*.rq queries rendered as CSV."""
+    from graph.queries import get_query
+
+    out = {}
+    for name, query in PANELS.items():
+        table = kg.select(get_query(query).text, {"lang": ox.Literal("zh")}, source=f"query {query}")
+        out[name] = _csv(table.columns, [list(r.values()) for r in table.values()])
+    return out
+
+
 def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
     quads = _data_quads(kg)
     triples = _union_triples(quads)
@@ -210,12 +269,16 @@ def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
         "stats.md": _stats_md(st),
         "ontology.ttl": (kg.root / "ontology.ttl").read_text(encoding="utf-8"),
         **_tables(kg),
+        **_gephi(kg),
+        **_kgx(kg),
+        **_panels(kg),
     }
     files["void.ttl"] = _void(st, sorted(files), len(triples))
     return files
 
 
-def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bool = True) -> BuildResult:
+def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bool = True,
+          bom: bool = False) -> BuildResult:
     out = Path(out)
     if not out.is_absolute():
         out = Path.cwd() / out
@@ -227,6 +290,8 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bo
                 f"{report.coverage:.2%}. Run `zonegraph validate` to list them; {out} was left untouched."
             )
     files = render_exports(kg)
+    if bom:  # Excel only detects UTF-8 in CSV files that start with a byte-order mark
+        files = {k: ("\ufeff" + v if k.endswith(".csv") else v) for k, v in files.items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

@@ -103,9 +103,11 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("-n", "--name", help="Run a named query (see `zonegraph queries`).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter, e.g. -p zone=辽西北 (repeatable).")
+@click.option("--as-of", "as_of", type=int, metavar="YEAR",
+              help="Bind the year of queries that take one (e.g. members-as-of); ?year in inline queries.")
 @output_options
 @click.pass_context
-def query(ctx, sparql, file, name, params, fmt, lang):
+def query(ctx, sparql, file, name, params, as_of, fmt, lang):
     """Run SPARQL (inline, from a file, or by name) over the union of all graphs.
 
     Example: zonegraph query -n zone-members -p zone=zone:liaoxibei
@@ -115,11 +117,28 @@ def query(ctx, sparql, file, name, params, fmt, lang):
         raise click.UsageError("give exactly one of: an inline SPARQL query, -f FILE, or -n NAME")
     kg = _kg(ctx)
     bound = _parse_params(params)
+    if as_of is not None:
+        if name:
+            from graph.queries import get_query
+
+            if "year" not in {p.name for p in get_query(name).params}:
+                raise click.UsageError(f"query {name!r} takes no year; --as-of works with queries that do "
+                                       "(see `zonegraph queries`)")
+        bound["year"] = str(as_of)
     if name:
         result = api.run_named_query(kg, name, bound, lang=lang)
     else:
         text = Path(file).read_text(encoding="utf-8") if file else sparql
-        result = api.query(kg, text, bound, lang=lang, source=file or "query")
+        if "year" in bound:
+            import pyoxigraph as ox
+
+            from graph.store import to_term
+
+            typed = {k: to_term(v) for k, v in bound.items() if k != "year"}
+            typed["year"] = ox.Literal(bound["year"], datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+            result = kg.run(text, typed, source=file or "query")
+        else:
+            result = api.query(kg, text, bound, lang=lang, source=file or "query")
     if isinstance(result, bool):
         click.echo("true" if result else "false")
     elif isinstance(result, list):
@@ -146,15 +165,17 @@ def queries(fmt, lang):
 
 @cli.command()
 @click.argument("entity")
+@click.option("--as-of", "as_of", type=int, metavar="YEAR",
+              help="Leave out memberships, zones, documents and projects not in force on 31 Dec of YEAR.")
 @output_options
 @click.pass_context
-def show(ctx, entity, fmt, lang):
+def show(ctx, entity, as_of, fmt, lang):
     """Show every fact about ENTITY (IRI, CURIE or label), outgoing and incoming, with its source.
 
     Example: zonegraph show 辽西北承接产业转移示范区
     """
     kg = _kg(ctx)
-    iri, columns, rows = api.show(kg, entity, lang=lang)
+    iri, columns, rows = api.show(kg, entity, lang=lang, as_of=as_of)
     if fmt == "table":
         click.echo(f"{kg.label(iri, lang)}  <{iri}>")
     _echo_rows(columns, rows, fmt)
@@ -202,8 +223,9 @@ def stats(ctx, as_json, fmt, lang):
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False), default="exports", show_default=True,
               help="Folder to write the exports into (replaced atomically).")
+@click.option("--bom", is_flag=True, help="Start CSV files with a UTF-8 byte-order mark (for Excel).")
 @click.pass_context
-def build(ctx, out):
+def build(ctx, out, bom):
     """Validate, then regenerate every export (RDF, CSV, JSON-LD, VoID, stats) into --out.
 
     Example: zonegraph build --out exports
@@ -211,10 +233,78 @@ def build(ctx, out):
     kg = _kg(ctx)
     if out == "exports" and ctx.find_root().obj.get("root") is None:
         out = str(kg.root / "exports")
-    result = api.build(kg, out)
+    result = api.build(kg, out, bom=bom)
     click.echo(f"wrote {len(result.files)} files ({result.triples} triples, {result.quads} quads) to {result.out}")
     for name in result.files:
         click.echo(f"  {result.out / name}")
+
+
+TRACE_FORMATS = ("table", "json", "csv", "tsv", "markdown", "html")
+
+
+@cli.command()
+@click.option("--from", "source", required=True, help="Start: macro-region, province, city, zone, park, enterprise or industry.")
+@click.option("--to", "target", help="End (same kinds); without it, every project, park and zone within reach.")
+@click.option("--industry", help="Only chains that carry this industry (or a narrower one).")
+@click.option("--as-of", "as_of", type=int, metavar="YEAR", help="Only links in force on 31 December of YEAR.")
+@click.option("--declared", "mode", flag_value="declared", help="Only declared links (plans, reports) besides structure.")
+@click.option("--realised", "mode", flag_value="realised", help="Only realised links (projects) besides structure.")
+@click.option("--max-hops", default=5, show_default=True, help="Longest chain to look for.")
+@click.option("--limit", default=10, show_default=True, help="Show at most this many chains.")
+@click.option("--format", "-F", "fmt", type=click.Choice(TRACE_FORMATS),
+              help="table (default on a terminal), json, csv, tsv, markdown or html [default: csv when piped].")
+@click.option("--lang", type=click.Choice(api.LANGS), default="zh", show_default=True, help="Language of labels.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.pass_context
+def trace(ctx, source, target, industry, as_of, mode, max_hops, limit, fmt, lang, output):
+    """Trace transfer chains from one entity to another, every hop with its date and citation.
+
+    Example: zonegraph trace --from 京津冀 --to 朝阳市 --industry 新材料
+    """
+    from graph import tracing as tr
+
+    kg = _kg(ctx)
+    fmt = fmt or ("table" if sys.stdout.isatty() and not output else "csv")
+    result = api.trace(kg, source, target, industry, as_of, mode, max_hops, limit)
+    if fmt == "json":
+        text = json.dumps(tr.as_json(kg, result), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        text = tr.as_html(kg, result, lang)
+    else:
+        text = render(*tr.hop_rows(kg, result.paths or result.partial, lang), fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if not result.paths:
+        where = f" to {result.target}" if result.target else ""
+        shown = "the nearest partial chains are shown" if result.partial else "nothing within reach"
+        click.echo(f"No chain from {result.source}{where} within {max_hops} hops; {shown}.", err=True)
+    elif output:
+        click.echo(f"wrote {len(result.paths)} chain(s) to {output}", err=True)
+
+
+@cli.command()
+@click.option("--as-of", "as_of", type=int, metavar="YEAR", help="Only links in force on 31 December of YEAR.")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="Also write each table as CSV into this folder.")
+@output_options
+@click.pass_context
+def analyze(ctx, as_of, csv_dir, fmt, lang):
+    """Network analytics: most-targeted industries, flows, zone similarity, centrality, components.
+
+    Example: zonegraph analyze --as-of 2021 --csv analysis/
+    """
+    import re
+
+    tables = api.analyze(_kg(ctx), lang=lang, as_of=as_of)
+    for title, columns, rows in tables:
+        click.echo(f"## {title} ({len(rows)} rows)\n")
+        _echo_rows(columns, rows, fmt)
+        click.echo()
+        if csv_dir:
+            Path(csv_dir).mkdir(parents=True, exist_ok=True)
+            slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+            (Path(csv_dir) / f"{slug}.csv").write_text(render(columns, rows, "csv"), encoding="utf-8")
 
 
 @cli.command()

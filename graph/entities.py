@@ -69,6 +69,13 @@ def resolve(kg: KnowledgeGraph, text: str) -> str:
         preferred = sorted({n.iri for n in all_names if n.text.casefold() == folded and n.how == "label"})
         if len(preferred) == 1:
             return preferred[0]
+        # 北京市 names both the municipality (110000) and its prefecture-level entry (110100): a
+        # name shared by a region and its own subdivisions means the highest of them.
+        regions = [i for i in preferred if i.startswith(ns.PREFIXES["region"])]
+        if len(regions) == len(preferred) > 1:
+            top = max(regions, key=lambda i: (len(i) - len(i.rstrip("0")), -int(i[-6:])))
+            if all(r[-6:].startswith(top[-6:].rstrip("0")) for r in regions):
+                return top
         raise UnknownEntity(text, [describe(kg, i) for i in exact], ambiguous=True)
     # Closest first: the shortest name containing the text.
     best: dict[str, int] = {}
@@ -101,12 +108,40 @@ SELECT ?direction ?property ?value ?citation ?document ?locator WHERE {
 """
 
 
-def facts(kg: KnowledgeGraph, iri: str, lang: str = "zh") -> tuple[list[str], list[list[str | None]]]:
-    """Every statement with ``iri`` as subject (out) or object (in), one row per source."""
+_DATED = """
+SELECT ?e ?p ?d WHERE {
+  VALUES ?p { zg:startDate zg:approvalDate dcterms:issued zg:date zg:endDate }
+  ?e ?p ?d .
+}
+"""
+
+
+def not_in_force(kg: KnowledgeGraph, year: int) -> set[str]:
+    """Entities (memberships, zones, changes, documents, projects) that did not hold on 31 December
+    of ``year``: their earliest date is later, or they had ended by then."""
+    day = f"{year}-12-31"
+    first: dict[str, str] = {}
+    ended: set[str] = set()
+    for e, p, d in kg.select(_DATED).rows:
+        if p.value.endswith("endDate"):
+            if d.value <= day:
+                ended.add(e.value)
+        elif e.value not in first or d.value < first[e.value]:
+            first[e.value] = d.value
+    return ended | {e for e, d in first.items() if d > day}
+
+
+def facts(kg: KnowledgeGraph, iri: str, lang: str = "zh",
+          as_of: int | None = None) -> tuple[list[str], list[list[str | None]]]:
+    """Every statement with ``iri`` as subject (out) or object (in), one row per source.
+    With ``as_of``, statements linking to entities not in force that year are left out."""
     table: Table = kg.select(_FACTS, {"entity": ox.NamedNode(iri)})
+    hidden = not_in_force(kg, as_of) if as_of is not None else set()
     columns = ["direction", "property", "value", "value_label", "source", "locator", "citation"]
     rows = []
     for direction, prop, value, citation, document, locator in table.rows:
+        if isinstance(value, ox.NamedNode) and value.value in hidden:
+            continue
         graph = citation.value
         if graph == ns.SOURCES_GRAPH:
             source = "(source metadata)"

@@ -133,8 +133,8 @@ def read_table() -> dict[str, tuple[str, str, str]]:
     table = {}
     for row in csv.DictReader(text.splitlines()):
         code = row["adcode"][:6]
-        if row["adcode"][6:].strip("0") or code.startswith("719"):
-            continue  # below county level, or non-standard codes
+        if row["adcode"][6:].strip("0") or code.startswith(("719", "99")):
+            continue  # below county level, or not GB/T 2260 (Taiwan county entries, 苏鲁交界/海域)
         table[code] = (row["name"], row["longitude"], row["latitude"])
     return table
 

@@ -1,0 +1,262 @@
+"""The RDF graph as a typed networkx multigraph of transfer hops, each hop carrying its evidence.
+
+N-ary RDF nodes are folded into direct hops so that a chain reads the way a researcher says it:
+source region → industry → zone → member city → park → project. Every hop records
+
+* ``mode``: ``declared`` (a plan or report states an intent), ``realised`` (a project), or
+  ``structural`` (membership, containment, location: what connects the two);
+* ``valid_from`` / ``valid_to``: the dates between which it held (membership dates, the declaring
+  document's issue date, the project's date), so ``as_of`` can drop what did not hold;
+* ``evidence``: every citation (document, title, locator, URL) behind the statements it folds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from graph import ns
+from graph.store import KnowledgeGraph, plain
+
+DECLARED, REALISED, STRUCTURAL = "declared", "realised", "structural"
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    citation: str
+    document: str
+    title: str
+    locator: str
+    url: str
+    kind: str
+
+
+@dataclass
+class Hop:
+    source: str
+    target: str
+    relation: str
+    mode: str
+    valid_from: str | None = None
+    valid_to: str | None = None
+    industry: str | None = None
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+
+    def holds_in(self, year: int | None) -> bool:
+        if year is None:
+            return True
+        day = f"{year}-12-31"
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to > day)
+
+
+_EVIDENCE = """
+SELECT ?s ?p ?o ?c ?d ?title ?loc ?url ?kind WHERE {
+  GRAPH ?c { ?s ?p ?o }
+  GRAPH zgg:sources { ?c a zg:Citation ; zg:document ?d . OPTIONAL { ?c zg:locator ?loc } }
+  OPTIONAL { ?d rdfs:label ?title FILTER(LANG(?title) = "zh") }
+  OPTIONAL { ?d foaf:page ?url }
+  OPTIONAL { ?d zg:documentKind ?kind }
+}
+"""
+_NODES = """
+SELECT ?e (MIN(?c) AS ?class) WHERE {
+  ?e a ?c . FILTER(STRSTARTS(STR(?e), "https://w3id.org/zonegraph/id/"))
+  FILTER(!STRSTARTS(STR(?e), "https://w3id.org/zonegraph/id/cite/"))
+} GROUP BY ?e
+"""
+_DATES = """
+SELECT ?e (MIN(STR(?d)) AS ?first) WHERE {
+  VALUES ?p { dcterms:issued zg:approvalDate zg:date zg:startDate }
+  ?e ?p ?d .
+} GROUP BY ?e
+"""
+# Classes whose own kind is more specific than MIN(?class) would pick.
+_CLASS_ORDER = ["zg:DemonstrationZone", "zg:MacroRegion", "zg:ProvinceLevelRegion", "zg:PrefectureLevelRegion",
+                "zg:CountyLevelRegion", "zg:DevelopmentZone", "zg:Industry", "zg:InvestmentProject",
+                "zg:Enterprise", "zg:Agent", "zg:Document", "zg:TransferLink", "zg:Membership",
+                "zg:Cooperation", "zg:Observation", "zg:ZoneChange"]
+
+
+class Facts:
+    """Triples of the union graph indexed by subject, each with the evidence of every citation."""
+
+    def __init__(self, kg: KnowledgeGraph):
+        self.kg = kg
+        self.by_subject: dict[str, dict[str, dict[str, set[Evidence]]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(set)))
+        for s, p, o, c, d, title, loc, url, kind in kg.select(_EVIDENCE).rows:
+            ev = Evidence(ns.curie(c.value), ns.curie(d.value), plain(title) or "", plain(loc) or "",
+                          plain(url) or "", plain(kind) or "")
+            self.by_subject[ns.curie(s.value)][ns.curie(p.value)][plain(o)].add(ev)
+        classes: dict[str, set[str]] = defaultdict(set)
+        for e, c in kg.select("SELECT ?e ?c WHERE { ?e a ?c }").rows:
+            classes[ns.curie(e.value)].add(ns.curie(c.value))
+        self.classes = {e: next((c for c in _CLASS_ORDER if c in cs), sorted(cs)[0]) for e, cs in classes.items()}
+        self.first_date = {ns.curie(e.value): d.value for e, d in kg.select(_DATES).rows}
+
+    def values(self, subject: str, prop: str) -> list[str]:
+        return sorted(self.by_subject.get(subject, {}).get(prop, {}))
+
+    def evidence(self, subject: str, *props: str) -> set[Evidence]:
+        out: set[Evidence] = set()
+        for prop in props:
+            for evs in self.by_subject.get(subject, {}).get(prop, {}).values():
+                out |= evs
+        return out
+
+    def evidence_of(self, subject: str, prop: str, value: str) -> set[Evidence]:
+        return set(self.by_subject.get(subject, {}).get(prop, {}).get(value, set()))
+
+    def subjects_of_class(self, cls: str) -> list[str]:
+        return sorted(e for e, c in self.classes.items() if c == cls)
+
+
+def _hops(f: Facts) -> list[Hop]:
+    hops: list[Hop] = []
+
+    def add(source, target, relation, mode, evidence, valid_from=None, valid_to=None, industry=None):
+        if source and target and source != target:
+            hops.append(Hop(source, target, relation, mode, valid_from, valid_to, industry,
+                            tuple(sorted(evidence))))
+
+    # Declared transfer links: source region -> industry -> receiver.
+    for link in f.subjects_of_class("zg:TransferLink"):
+        ev = f.evidence(link, "zg:sourceRegion", "zg:receiver", "zg:industry")
+        docs = f.values(link, "zg:declaredIn")
+        since = min((f.first_date[d] for d in docs if d in f.first_date), default=None)
+        for source in f.values(link, "zg:sourceRegion"):
+            for receiver in f.values(link, "zg:receiver"):
+                industries = f.values(link, "zg:industry")
+                for ind in industries:
+                    add(source, ind, "declared source of industry", DECLARED, ev, since, industry=ind)
+                    add(ind, receiver, "declared industry for receiver", DECLARED, ev, since, industry=ind)
+                if not industries:
+                    add(source, receiver, "declared transfer to", DECLARED, ev, since)
+    for subject, props in f.by_subject.items():
+        for ind, evs in props.get("zg:targetIndustry", {}).items():
+            since = min((f.first_date.get(e.document) for e in evs if f.first_date.get(e.document)), default=None)
+            add(ind, subject, "target industry of", DECLARED, evs, since, industry=ind)
+        for src, evs in props.get("zg:sourceRegion", {}).items():
+            if f.classes.get(subject) == "zg:TransferLink":
+                continue
+            since = min((f.first_date.get(e.document) for e in evs if f.first_date.get(e.document)), default=None)
+            add(src, subject, "positioned to receive from", DECLARED, evs, since)
+        for park, evs in props.get("zg:carrierPlatform", {}).items():
+            add(subject, park, "carrier platform", STRUCTURAL, evs)
+        for region, evs in props.get("zg:parentRegion", {}).items():
+            add(region, subject, "contains", STRUCTURAL, evs)
+        for region, evs in props.get("zg:memberRegion", {}).items():
+            add(subject, region, "includes", STRUCTURAL, evs)
+        for broader, evs in props.get("skos:broader", {}).items():
+            add(broader, subject, "broader industry of", STRUCTURAL, evs)
+        cls = f.classes.get(subject)
+        if cls == "zg:DevelopmentZone":
+            for region, evs in props.get("zg:locatedIn", {}).items():
+                add(region, subject, "has development zone", STRUCTURAL, evs)
+        if cls == "zg:Cooperation":
+            partners = f.values(subject, "zg:partner")
+            ev = f.evidence(subject, "zg:partner")
+            for a, b in zip(partners, partners[1:]):
+                add(a, b, "paired cooperation with", DECLARED, ev)
+    # Memberships: zone -> member region, dated.
+    for m in f.subjects_of_class("zg:Membership"):
+        start = min(f.values(m, "zg:startDate"), default=None)
+        end = max(f.values(m, "zg:endDate"), default=None)
+        for zone in f.values(m, "zg:zone"):
+            for member in f.values(m, "zg:member"):
+                add(zone, member, "member region", STRUCTURAL, f.evidence(m, "zg:member", "zg:startDate"),
+                    start, end)
+    # Realised: projects where they landed, in what industry, from where.
+    for p in f.subjects_of_class("zg:InvestmentProject"):
+        since = f.first_date.get(p)
+        inds = f.values(p, "zg:industry")
+        industry = inds[0] if inds else None
+        for prop, relation in (("zg:park", "hosts project"), ("zg:locatedIn", "project located here"),
+                               ("zg:zone", "project in zone")):
+            for place, evs in f.by_subject[p].get(prop, {}).items():
+                add(place, p, relation, REALISED, evs, since, industry=industry)
+        for ind, evs in f.by_subject[p].get("zg:industry", {}).items():
+            add(ind, p, "industry of project", REALISED, evs, since, industry=ind)
+        for origin, evs in f.by_subject[p].get("zg:investorOrigin", {}).items():
+            add(origin, p, "investor comes from", REALISED, evs, since, industry=industry)
+        for investor, evs in f.by_subject[p].get("zg:investor", {}).items():
+            add(investor, p, "invests in", REALISED, evs, since, industry=industry)
+    return hops
+
+
+def _merge(hops: list[Hop]) -> list[Hop]:
+    """One hop per (source, target, mode, validity, industry): parallel statements of the same link
+    (a transfer link and a target-industry statement, say) become one hop with all their evidence."""
+    merged: dict[tuple, Hop] = {}
+    for h in hops:
+        key = (h.source, h.target, h.mode, h.valid_from, h.valid_to, h.industry)
+        if key in merged:
+            m = merged[key]
+            relations = sorted(set(m.relation.split("; ")) | {h.relation})
+            merged[key] = Hop(m.source, m.target, "; ".join(relations), m.mode, m.valid_from, m.valid_to,
+                              m.industry, tuple(sorted(set(m.evidence) | set(h.evidence))))
+        else:
+            merged[key] = h
+    return [merged[k] for k in sorted(merged, key=lambda k: tuple(str(x) for x in k))]
+
+
+def to_networkx(kg: KnowledgeGraph, as_of: int | None = None, modes: set[str] | None = None) -> nx.MultiGraph:
+    """The hop graph: nodes carry class and labels; each edge carries one :class:`Hop` as ``hop``.
+
+    ``as_of`` keeps only hops (and zones, documents, projects) that held on 31 December of that
+    year; ``modes`` keeps only hops of those modes (structural hops are always kept).
+    """
+    facts = getattr(kg, "_facts", None) or Facts(kg)
+    kg._facts = facts  # type: ignore[attr-defined]
+    g = nx.MultiGraph()
+    day = f"{as_of}-12-31" if as_of is not None else None
+    for hop in _merge(_hops(facts)):
+        if modes is not None and hop.mode != STRUCTURAL and hop.mode not in modes:
+            continue
+        if not hop.holds_in(as_of):
+            continue
+        if day and any(facts.first_date.get(n, "") > day for n in (hop.source, hop.target)
+                       if facts.classes.get(n) in ("zg:DemonstrationZone", "zg:InvestmentProject")):
+            continue
+        for node in (hop.source, hop.target):
+            if node not in g:
+                iri = ns.expand(node) or node
+                g.add_node(node, cls=facts.classes.get(node, ""), label_zh=kg.label(iri, "zh"),
+                           label_en=kg.label(iri, "en"))
+        g.add_edge(hop.source, hop.target, key=f"{hop.relation}|{hop.source}|{hop.target}", hop=hop)
+    return g
+
+
+def rdf_multidigraph(kg: KnowledgeGraph) -> nx.MultiDiGraph:
+    """Every entity-to-entity statement as a directed edge (for Gephi): node class, zh/en labels and
+    coordinates; edge relation, mode, dates and sources as attributes. Nodes and edges are inserted in
+    sorted order so the serialisations are deterministic."""
+    facts = getattr(kg, "_facts", None) or Facts(kg)
+    kg._facts = facts  # type: ignore[attr-defined]
+    coords = {ns.curie(e.value): (float(a.value), float(b.value)) for e, a, b in kg.select(
+        "SELECT ?e (SAMPLE(?x) AS ?la) (SAMPLE(?y) AS ?lo) WHERE { ?e geo:lat ?x ; geo:long ?y } GROUP BY ?e").rows}
+    g = nx.MultiDiGraph()
+    nodes = sorted(n for n, c in facts.classes.items() if ns.expand(n) and c != "zg:Citation"
+                   and not n.startswith("zg:"))
+    for n in nodes:
+        iri = ns.expand(n) or n
+        attrs = {"class": facts.classes[n], "label_zh": kg.label(iri, "zh"), "label_en": kg.label(iri, "en")}
+        if n in coords:
+            attrs["lat"], attrs["long"] = coords[n]
+        g.add_node(n, **attrs)
+    hop_modes = {(h.source, h.target): h.mode for h in _hops(facts)}
+    for s in nodes:
+        for p, objects in sorted(facts.by_subject.get(s, {}).items()):
+            if p == "rdf:type":
+                continue
+            for o, evs in sorted(objects.items()):
+                if o not in g:
+                    continue
+                docs = sorted({e.document for e in evs})
+                g.add_edge(s, o, key=p, relation=p, mode=hop_modes.get((s, o)) or hop_modes.get((o, s)) or "",
+                           date=facts.first_date.get(s, ""), sources=" ".join(docs),
+                           citations=" ".join(sorted({e.citation for e in evs})))
+    return g

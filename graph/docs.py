@@ -46,7 +46,33 @@ def completeness() -> str:
     return render_rows(*completeness_table(zone_completeness(kg)), "markdown")
 
 
-SECTIONS = {"cli": cli_reference, "queries": query_catalogue, "completeness": completeness}
+def query_samples(rows_shown: int = 5) -> str:
+    """The first rows each named query returns for its documented example, on the real data."""
+    import shlex
+
+    import graph
+    from graph.output import render as render_rows
+
+    kg = graph.load(README.parent)
+    parts = []
+    for q in named_queries().values():
+        words = shlex.split(q.examples[0])
+        params = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w in ("-p", "--param"))
+        table = graph.run_named_query(kg, q.name, params)
+        rows = [list(r.values()) for r in table.values()]
+        shown = render_rows(table.columns, [[_short(v) for v in r] for r in rows[:rows_shown]], "markdown")
+        more = f"\n({len(rows)} rows in all)\n" if len(rows) > rows_shown else "\n"
+        parts.append(f"<details><summary><code>{q.examples[0]}</code></summary>\n\n{shown}{more}\n</details>\n")
+    return "\n".join(parts)
+
+
+def _short(value, width: int = 60):
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+SECTIONS = {"cli": cli_reference, "queries": query_catalogue, "completeness": completeness,
+            "samples": query_samples}
 
 
 def render(readme: str) -> str:

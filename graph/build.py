@@ -25,6 +25,7 @@ from graph.store import KnowledgeGraph, plain
 from graph.validate import validate
 
 DATASET_IRI = ns.BASE + "dataset"
+SITE = "site"  # the browsable static site, exports/site/
 MEDIA_TYPES = {
     "zonegraph.ttl": "text/turtle", "zonegraph.nt": "application/n-triples",
     "zonegraph.trig": "application/trig", "zonegraph.nq": "application/n-quads",
@@ -278,7 +279,7 @@ def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
 
 
 def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bool = True,
-          bom: bool = False) -> BuildResult:
+          bom: bool = False, site: bool = True) -> BuildResult:
     out = Path(out)
     if not out.is_absolute():
         out = Path.cwd() / out
@@ -297,11 +298,15 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bo
     try:
         if out.is_dir():  # keep anything we do not generate (e.g. a README) alongside
             for child in out.iterdir():
-                if child.name not in files:
+                if child.name not in files and child.name != SITE:
                     dest = tmp / child.name
                     (shutil.copytree if child.is_dir() else shutil.copy2)(child, dest)
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8", newline="\n")
+        if site:
+            from graph.site import build_site
+
+            build_site(kg, tmp / SITE)
         old = out.with_name(f".{out.name}.old")
         if old.exists():
             shutil.rmtree(old)
@@ -312,4 +317,5 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bo
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out, sorted(files), files["zonegraph.nt"].count("\n"), files["zonegraph.nq"].count("\n"))
+    names = sorted(files) + ([f"{SITE}/index.html"] if site else [])
+    return BuildResult(out, names, files["zonegraph.nt"].count("\n"), files["zonegraph.nq"].count("\n"))

@@ -239,6 +239,36 @@ def build(ctx, out, bom):
         click.echo(f"  {result.out / name}")
 
 
+@cli.command()
+@click.option("--view", type=click.Choice(("overview", "zone", "industry", "flow", "geo")), default="overview",
+              show_default=True, help="Which view to draw.")
+@click.option("--focus", help="Entity at the centre (for --view zone, or any entity's neighbourhood).")
+@click.option("--depth", default=2, show_default=True, help="Hops around --focus.")
+@click.option("--industry", help="Industry for --view industry.")
+@click.option("--as-of", "as_of", type=int, metavar="YEAR", help="Only links in force on 31 December of YEAR.")
+@click.option("--lang", type=click.Choice(api.LANGS), default="zh", show_default=True, help="Language of node labels.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="zonegraph-view.html", show_default=True,
+              help="HTML file to write; its assets go into an assets/ folder beside it, nothing elsewhere.")
+@click.option("--open", "open_", is_flag=True, help="Open the file in the default browser.")
+@click.pass_context
+def viz(ctx, view, focus, depth, industry, as_of, lang, output, open_):
+    """Draw an interactive network view (offline HTML) of the graph or part of it.
+
+    Example: zonegraph viz --view zone --focus 辽西北 --depth 2 -o liaoxibei.html
+    """
+    from graph.viz import write_view
+
+    try:
+        path = write_view(_kg(ctx), output, view, focus, depth, industry, as_of, lang)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    click.echo(f"wrote {path} (assets in {path.parent / 'assets'})")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(path.as_uri())
+
+
 TRACE_FORMATS = ("table", "json", "csv", "tsv", "markdown", "html")
 
 
@@ -324,6 +354,31 @@ def bench(ctx, copies, repeat, fmt, lang):
     rows = [[t.task, f"{t.oxigraph_ms:.1f}", "error" if t.rdflib_ms != t.rdflib_ms else f"{t.rdflib_ms:.1f}",
              "-" if t.ratio != t.ratio else f"{t.ratio:.0f}x", t.rows] for t in timings]
     _echo_rows(["task", "pyoxigraph_ms", "rdflib_ms", "rdflib/pyoxigraph", "rows"], rows, fmt)
+
+
+@cli.command("bench-viz")
+@click.option("--sizes", default="1000,5000,20000", show_default=True, help="Synthetic graph sizes (nodes).")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for a page to draw.")
+@click.option("--chromium", default="/usr/bin/chromium", show_default=True, envvar="ZONEGRAPH_CHROMIUM",
+              help="Chromium executable (Debian's package).")
+@click.option("--no-pyvis", is_flag=True, help="Skip pyvis's default output (it is the slow side).")
+@output_options
+@click.pass_context
+def bench_viz(ctx, sizes, timeout, chromium, no_pyvis, fmt, lang):
+    """Time network views to first draw in headless Chromium, ours against pyvis's defaults.
+
+    Example: zonegraph bench-viz --sizes 1000,5000,20000 -F markdown
+    """
+    from graph import benchviz
+
+    try:
+        numbers = tuple(int(x) for x in sizes.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter("give whole numbers separated by commas", param_hint="--sizes") from None
+    if not Path(chromium).exists():
+        raise click.UsageError(f"no Chromium at {chromium}: run `sh .ci/browser` or pass --chromium")
+    results = benchviz.run(_kg(ctx), numbers, timeout, chromium, include_pyvis=not no_pyvis)
+    _echo_rows(*benchviz.rows(results, timeout), fmt)
 
 
 def main():

@@ -28,15 +28,22 @@ def built(tmp_path_factory):
 
 
 def test_build_writes_every_export(built):
-    assert {p.name for p in built.iterdir()} == EXPECTED
+    assert {p.name for p in built.iterdir()} == EXPECTED | {"site"}
+    assert (built / "site" / "index.html").is_file()
+
+
+def _tree(root):
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
 def test_committed_exports_are_fresh(built):
     committed = REPO / "exports"
-    names = sorted(EXPECTED)
-    match, mismatch, errors = filecmp.cmpfiles(committed, built, names, shallow=False)
-    assert mismatch == [] and errors == [], (
-        f"exports/ is stale ({mismatch + errors}): run `zonegraph build` and commit exports/")
+    names = _tree(built)
+    missing = sorted(set(names) - set(_tree(committed)))
+    extra = sorted(set(_tree(committed)) - set(names))
+    _, mismatch, errors = filecmp.cmpfiles(committed, built, names, shallow=False)
+    stale = mismatch + errors + missing + extra
+    assert stale == [], f"exports/ is stale ({stale[:10]} …): run `zonegraph build` and commit exports/"
 
 
 def test_two_builds_are_byte_identical_across_hash_seeds(tmp_path):
@@ -44,7 +51,8 @@ def test_two_builds_are_byte_identical_across_hash_seeds(tmp_path):
     for seed, out in (("1", "a"), ("2", "b")):
         subprocess.run([sys.executable, "-c", code, str(REPO), str(tmp_path / out)], check=True,
                        env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
-    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", sorted(EXPECTED), shallow=False)
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", _tree(tmp_path / "a"), shallow=False)
     assert mismatch == [] and errors == []
 
 
@@ -110,7 +118,7 @@ def test_malformed_data_exits_2_and_leaves_exports_untouched(tmp_path, run):
 def test_interrupted_write_leaves_exports_untouched(tmp_path, monkeypatch, mini):
     out = tmp_path / "out"
     graph.build(mini, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {name: (out / name).read_bytes() for name in _tree(out)}
     calls = {"n": 0}
     real = type(out).write_text
 
@@ -124,7 +132,7 @@ def test_interrupted_write_leaves_exports_untouched(tmp_path, monkeypatch, mini)
     with pytest.raises(KeyboardInterrupt):
         graph.build(mini, out)
     monkeypatch.undo()
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {name: (out / name).read_bytes() for name in _tree(out)} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "root"]
 
 

@@ -1,0 +1,194 @@
+/* zonegraph site: network views, the index search and entity-page graphs.
+ * Data arrives as JSON in <script type="application/json">; everything from it is put into the page
+ * with textContent or checked attributes, never as HTML. No network requests. */
+(function () {
+  "use strict";
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // Only relative links and http(s) URLs become links; anything else stays text.
+  function safeHref(url) {
+    if (typeof url !== "string" || url === "") return null;
+    if (/^https?:\/\//i.test(url)) return url;
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) return null;  // javascript:, data:, …
+    return url;
+  }
+
+  function link(url, text) {
+    var href = safeHref(url);
+    if (!href) return el("span", {}, text);
+    return el("a", {href: href}, text);
+  }
+
+  function readJSON(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function sourceList(sources) {
+    var list = el("ul", {"class": "sources"});
+    (sources || []).forEach(function (s) {
+      var item = el("li");
+      item.appendChild(link(s.page, s.title || s.page));
+      if (s.locator) item.appendChild(el("span", {"class": "loc"}, " · " + s.locator));
+      if (s.url) { item.appendChild(document.createTextNode(" ")); item.appendChild(link(s.url, "↗ source")); }
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function initView(data) {
+    var container = document.getElementById("network");
+    var byId = {};
+    data.nodes.forEach(function (n) { byId[n.id] = n; });
+    var nodes = new vis.DataSet(data.nodes);
+    var edges = new vis.DataSet(data.edges);
+    var hiddenClasses = {}, hiddenModes = {};
+    var nodeView = new vis.DataView(nodes, {filter: function (n) { return !hiddenClasses[n.cls || "other"]; }});
+    var edgeView = new vis.DataView(edges, {filter: function (e) { return !hiddenModes[e.mode]; }});
+    var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, data.options);
+    network.fit({animation: false});
+    window.zgNetwork = network;  // for tests and the curious
+    window.zgData = {nodes: nodes, edges: edges};
+
+    // legend + filters
+    var present = {};
+    data.nodes.forEach(function (n) { present[n.cls || "other"] = true; });
+    var classBox = document.getElementById("class-filter") || el("div");
+    data.legend.classes.forEach(function (c) {
+      if (!present[c.cls]) return;
+      var label = el("label", {"class": "legend-item"});
+      var box = el("input", {type: "checkbox", "data-cls": c.cls});
+      box.checked = true;
+      box.addEventListener("change", function () { hiddenClasses[c.cls] = !box.checked; nodeView.refresh(); countShown(); });
+      var swatch = el("span", {"class": "swatch"});
+      swatch.style.background = c.color;
+      label.appendChild(box); label.appendChild(swatch); label.appendChild(document.createTextNode(c.label));
+      classBox.appendChild(label);
+    });
+    var modeBox = document.getElementById("mode-filter") || el("div");
+    data.legend.modes.forEach(function (m) {
+      var label = el("label", {"class": "legend-item"});
+      var box = el("input", {type: "checkbox", "data-mode": m.mode});
+      box.checked = true;
+      box.addEventListener("change", function () { hiddenModes[m.mode] = !box.checked; edgeView.refresh(); countShown(); });
+      var line = el("span", {"class": "line" + (m.dashed ? " dashed" : "")});
+      line.style.borderColor = m.color;
+      label.appendChild(box); label.appendChild(line); label.appendChild(document.createTextNode(m.mode));
+      modeBox.appendChild(label);
+    });
+    function countShown() {
+      var nc = document.getElementById("node-count"), ec = document.getElementById("edge-count");
+      if (nc) nc.textContent = nodeView.length;
+      if (ec) ec.textContent = edgeView.length;
+    }
+
+    // physics switch (off by default: positions come from Python)
+    var physics = document.getElementById("physics");
+    if (physics) physics.addEventListener("change", function () { network.setOptions({physics: {enabled: physics.checked}}); });
+
+    // node search
+    var select = document.getElementById("node-search");
+    var ts = select && new TomSelect(select, {
+      options: data.nodes.map(function (n) { return {value: n.id, text: n.zh + " · " + n.en + " · " + n.id}; }),
+      maxOptions: 50, maxItems: 1,
+      render: {option: function (d) { return el("div", {}, d.text); }, item: function (d) { return el("div", {}, d.text); }}
+    });
+    if (ts) ts.on("change", function (id) { if (id && byId[id]) { network.selectNodes([id]); network.focus(id, {scale: 1.2}); showNode(id); } });
+
+    // details panel + neighbourhood highlight
+    var details = document.getElementById("details") || el("div");
+    var dimmed = false;
+    function highlight(id) {
+      var keep = {};
+      keep[id] = true;
+      network.getConnectedNodes(id).forEach(function (n) { keep[n] = true; });
+      nodes.update(data.nodes.map(function (n) { return {id: n.id, opacity: keep[n.id] ? 1 : 0.15}; }));
+      dimmed = true;
+    }
+    function clearHighlight() {
+      if (!dimmed) return;
+      nodes.update(data.nodes.map(function (n) { return {id: n.id, opacity: 1}; }));
+      dimmed = false;
+    }
+    function showNode(id) {
+      var n = byId[id];
+      details.textContent = "";
+      details.appendChild(el("h2", {}, n.zh));
+      details.appendChild(el("p", {"class": "en"}, n.en));
+      details.appendChild(el("p", {"class": "cls"}, (n.cls || "") + " · " + n.id));
+      details.appendChild(link(n.page, "entity page →"));
+      var list = el("ul", {"class": "links"});
+      data.edges.forEach(function (e) {
+        if (e.from !== id && e.to !== id) return;
+        var other = byId[e.from === id ? e.to : e.from];
+        var item = el("li");
+        item.appendChild(el("span", {"class": "rel mode-" + e.mode},
+          (e.from === id ? "→ " : "← ") + e.rel + " "));
+        item.appendChild(el("strong", {}, other ? other.zh : ""));
+        if (e.valid[0] || e.valid[1]) item.appendChild(el("span", {"class": "valid"}, " (" + e.valid[0] + "–" + e.valid[1] + ")"));
+        item.appendChild(sourceList(e.sources));
+        list.appendChild(item);
+      });
+      details.appendChild(list);
+      highlight(id);
+    }
+    function showEdge(eid) {
+      var e = edges.get(eid);
+      details.textContent = "";
+      details.appendChild(el("h2", {}, e.rel));
+      details.appendChild(el("p", {}, (byId[e.from] || {}).zh + " → " + (byId[e.to] || {}).zh));
+      details.appendChild(el("p", {"class": "mode-" + e.mode}, e.mode));
+      details.appendChild(sourceList(e.sources));
+    }
+    network.on("click", function (params) {
+      if (params.nodes.length) showNode(params.nodes[0]);
+      else if (params.edges.length) showEdge(params.edges[0]);
+      else clearHighlight();
+    });
+
+    // tooltips: text only, line breaks via CSS
+    var tip = document.getElementById("tooltip") || el("div");
+    network.on("hoverNode", function (params) {
+      var n = byId[params.node];
+      tip.textContent = n.zh + "\n" + n.en + "\n" + (n.cls || "") + "\n" + n.id;
+      tip.hidden = false;
+      tip.style.left = (params.event.center ? params.event.center.x : params.pointer.DOM.x) + 12 + "px";
+      tip.style.top = (params.event.center ? params.event.center.y : params.pointer.DOM.y) + 12 + "px";
+    });
+    network.on("blurNode", function () { tip.hidden = true; });
+    network.once("afterDrawing", function () { document.body.setAttribute("data-drawn", String(performance.now())); });
+  }
+
+  function initSearch(index) {
+    var input = document.getElementById("search");
+    var results = document.getElementById("search-results");
+    if (!input || !results) return;
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      results.textContent = "";
+      if (!q) return;
+      var shown = 0;
+      for (var i = 0; i < index.length && shown < 50; i++) {
+        var e = index[i];
+        if (e.terms.indexOf(q) === -1) continue;
+        var item = el("li");
+        item.appendChild(link(e.page, e.zh));
+        item.appendChild(el("span", {"class": "en"}, " " + e.en + " · " + e.cls));
+        results.appendChild(item);
+        shown++;
+      }
+      if (!shown) results.appendChild(el("li", {}, "—"));
+    });
+  }
+
+  var graphData = readJSON("graph-data");
+  if (graphData) initView(graphData);
+  var searchData = readJSON("search-data");
+  if (searchData) initSearch(searchData);
+})();

@@ -1,0 +1,204 @@
+"""The static site under ``exports/site/``: an index, a page for every entity (documents included,
+with every fact that cites them) and the network views. Opens from disk; no request leaves it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+
+import networkx as nx
+
+from graph import ns, viz
+from graph.network import Facts, to_networkx
+from graph.pinyin import pinyin_forms
+from graph.store import KnowledgeGraph
+
+ROOT_FROM_ENTITY = "../../"
+ROOT_FROM_VIEW = "../"
+MINI_GRAPH_MAX = 60
+
+
+def anchor(locator: str) -> str:
+    return "loc-" + hashlib.sha1(locator.encode("utf-8")).hexdigest()[:10]
+
+
+class SiteBuilder:
+    def __init__(self, kg: KnowledgeGraph, lang: str = "zh"):
+        self.kg, self.lang = kg, lang
+        self.facts = getattr(kg, "_facts", None) or Facts(kg)
+        kg._facts = self.facts  # type: ignore[attr-defined]
+        self.hops = to_networkx(kg)
+        self.incoming: dict[str, list[tuple[str, str, set]]] = defaultdict(list)
+        for s, props in self.facts.by_subject.items():
+            for p, objs in props.items():
+                for o, evs in objs.items():
+                    if o in self.facts.classes or ns.expand(o or ""):
+                        self.incoming[o].append((s, p, evs))
+        self.entities = sorted(e for e, c in self.facts.classes.items()
+                               if ns.expand(e) and not e.startswith(("cite:", "zg:", "zgg:")) and ns.expand(e).startswith(ns.BASE))
+        self.has_page = set(self.entities)
+        self.alt = defaultdict(list)
+        for e, name in ((ns.curie(s.value), n.value) for s, n in kg.select(
+                "SELECT ?s ?n WHERE { ?s skos:altLabel ?n }").rows):
+            self.alt[e].append(name)
+
+    # -------------------------------------------------------------- helpers
+    def zh(self, node: str) -> str:
+        return self.kg.label(ns.expand(node) or node, "zh")
+
+    def en(self, node: str) -> str:
+        return self.kg.label(ns.expand(node) or node, "en")
+
+    def href(self, node: str, root: str) -> str | None:
+        return root + viz.page_path(node) if node in self.has_page else None
+
+    def _source_links(self, evs, root: str) -> list[dict]:
+        out = []
+        for e in sorted(evs):
+            page = viz.page_path(e.document) if e.document in self.has_page else None
+            out.append({"title": e.title or e.document, "locator": e.locator,
+                        "href": f"{root}{page}#{anchor(e.locator)}" if page else None})
+        return out
+
+    def _value(self, value: str, root: str) -> dict:
+        if value in self.facts.classes or (ns.expand(value) and value in self.has_page):
+            return {"text": f"{self.zh(value)}", "href": self.href(value, root)}
+        return {"text": value, "href": None}
+
+    # -------------------------------------------------------------- pages
+    def entity_page(self, node: str) -> str:
+        root = ROOT_FROM_ENTITY
+        out_groups: dict[str, list[dict]] = defaultdict(list)
+        for p, objs in sorted(self.facts.by_subject.get(node, {}).items()):
+            for o, evs in sorted(objs.items()):
+                out_groups[p].append({**self._value(o, root), "sources": self._source_links(evs, root)})
+        in_groups: dict[str, list[dict]] = defaultdict(list)
+        for s, p, evs in sorted(self.incoming.get(node, []), key=lambda t: (t[1], t[0])):
+            in_groups[p].append({**self._value(s, root), "sources": self._source_links(evs, root)})
+        context = dict(
+            title=self.zh(node), root=root, lang=self.lang, label_zh=self.zh(node), label_en=self.en(node),
+            curie=node, iri=ns.expand(node), classes=[self.facts.classes.get(node, "")], alt=sorted(self.alt[node]),
+            facts={"out": sorted(out_groups.items()), "in": sorted(in_groups.items())}, meta=None, cited=None,
+            payload=self._mini_graph(node, root))
+        if self.facts.classes.get(node) == "zg:Document":
+            context.update(self._document_context(node, root))
+        return viz.render_template("entity.html", **context)
+
+    def _document_context(self, doc: str, root: str) -> dict:
+        meta = []
+        for key, prop in (("title", "dcterms:title"), ("issued", "dcterms:issued"), ("number", "dcterms:identifier"),
+                          ("issuer", "dcterms:publisher"), ("author", "dcterms:creator"), ("kind", "zg:documentKind"),
+                          ("in", "dcterms:bibliographicCitation"), ("url", "foaf:page"), ("date note", "zg:dateNote"),
+                          ("note", "dcterms:description")):
+            for value in self.facts.values(doc, prop) or self._source_graph_values(doc, prop):
+                if prop == "foaf:page":
+                    meta.append((key, value, value if value.startswith(("http://", "https://")) else None))
+                elif prop in ("dcterms:publisher", "zg:documentKind"):
+                    meta.append((key, self.zh(value), self.href(value, root)))
+                else:
+                    meta.append((key, value, None))
+        cited: dict[str, list[dict]] = defaultdict(list)
+        for s, props in self.facts.by_subject.items():
+            for p, objs in props.items():
+                for o, evs in objs.items():
+                    for e in evs:
+                        if e.document == doc:
+                            v = self._value(o, root)
+                            cited[e.locator].append({"subject": self.zh(s), "subject_href": self.href(s, root),
+                                                     "property": p, "value": v["text"], "value_href": v["href"]})
+        groups = [(loc, anchor(loc), sorted(rows, key=lambda r: (r["subject"], r["property"], r["value"])))
+                  for loc, rows in sorted(cited.items())]
+        return {"meta": meta, "cited": groups, "cited_count": sum(len(r) for _, _, r in groups)}
+
+    def _source_graph_values(self, doc: str, prop: str) -> list[str]:
+        """Metadata of source documents lives in zgg:sources (uncited by design)."""
+        rows = self.kg.select(f"SELECT ?v WHERE {{ GRAPH zgg:sources {{ ?d {prop} ?v }} }} ORDER BY ?v",
+                              {"d": __import__("pyoxigraph").NamedNode(ns.expand(doc))}).rows
+        return [ns.curie(v.value) if isinstance(v, __import__("pyoxigraph").NamedNode) else v.value for (v,) in rows]
+
+    def _mini_graph(self, node: str, root: str) -> dict | None:
+        if node not in self.hops:
+            return None
+        near = [node] + sorted(self.hops.neighbors(node))[: MINI_GRAPH_MAX - 1]
+        g = self.hops.subgraph(near).copy()
+        if g.number_of_edges() == 0:
+            return None
+        return viz.pyvis_payload(viz.view_data(self.kg, g, viz.layout(g), root), self.lang)
+
+    def index_page(self, views: list[dict]) -> str:
+        root = ""
+        zones = []
+        for z in self.facts.subjects_of_class("zg:DemonstrationZone"):
+            members = []
+            for m in self.facts.subjects_of_class("zg:Membership"):
+                if z in self.facts.values(m, "zg:zone"):
+                    for r in self.facts.values(m, "zg:member"):
+                        end = self.facts.values(m, "zg:endDate")
+                        members.append({"text": self.zh(r), "href": self.href(r, root),
+                                        "note": f"(–{end[0]})" if end else ""})
+            zones.append({
+                "zh": self.zh(z), "en": self.en(z), "href": self.href(z, root), "view": f"views/zone-{z.split(':')[1]}.html",
+                "provinces": [self.zh(p) for p in self.facts.values(z, "zg:province")],
+                "dates": self.facts.values(z, "zg:approvalDate"),
+                "members": sorted({m["text"]: m for m in members}.values(), key=lambda m: m["text"]),
+                "industries": [{"text": self.zh(i), "href": self.href(i, root)} for i in self.facts.values(z, "zg:targetIndustry")],
+            })
+        zones.sort(key=lambda z: (min(z["dates"], default="9999"), z["zh"]))
+        groups = defaultdict(list)
+        search = []
+        for e in self.entities:
+            cls = self.facts.classes.get(e, "")
+            entry = {"zh": self.zh(e), "en": self.en(e), "href": viz.page_path(e)}
+            groups[cls].append(entry)
+            names = [entry["zh"], entry["en"], e, *self.alt[e]]
+            terms = " ".join(names + [f for n in names for f in pinyin_forms(n)]).lower()
+            search.append({"zh": entry["zh"], "en": entry["en"], "cls": cls, "page": entry["href"], "terms": terms})
+        # best matches first: zones, then regions and industries, shorter names before longer
+        rank = {c: i for i, c in enumerate(viz.CLASS_STYLE)}
+        search.sort(key=lambda e: (rank.get(e["cls"], 99), len(e["zh"]), e["page"]))
+        n_docs = len(groups.get("zg:Document", []))
+        summary = (f"{len(zones)} zones, {len(self.entities)} entities, {n_docs} documents. "
+                   "Every statement links to the place in the document it comes from.")
+        return viz.render_template("index.html", title="国家级承接产业转移示范区", root=root, lang=self.lang,
+                                   zones=zones, views=views, groups=sorted(groups.items()), search=search,
+                                   summary=summary)
+
+    # -------------------------------------------------------------- views
+    def views(self) -> list[tuple[str, str, nx.MultiGraph, dict | None, str]]:
+        """(file, title, graph, positions or None, description) for every view."""
+        out = [("overview.html", "总览 Overview", viz.overview(self.kg), None,
+                "Zones, their member regions, provinces, parks, source regions and target industries."),
+               ("flow.html", "转移流 Transfer flows", viz.flow(self.kg), None,
+                "Source regions → industries → zones and cities → parks → projects; declared links dashed, realised solid.")]
+        g, pos = viz.geo(self.kg)
+        out.append(("geo.html", "地图 Geographic view", g, pos, "Regions placed at their coordinates (longitude, latitude)."))
+        for z in self.facts.subjects_of_class("zg:DemonstrationZone"):
+            out.append((f"zone-{z.split(':')[1]}.html", f"{self.zh(z)} · depth 2", viz.neighbourhood(self.kg, z, 2),
+                        None, "The zone and everything within two hops."))
+        for ind in self.facts.subjects_of_class("zg:Industry"):
+            if any(self.hops.nodes[m]["cls"] != "zg:Industry" for m in self.hops.neighbors(ind)) if ind in self.hops else False:
+                out.append((f"industry-{ind.split(':')[1]}.html", f"{self.zh(ind)} · industry",
+                            viz.industry_view(self.kg, ind), None, "Who receives this industry (and narrower ones), and from where."))
+        return out
+
+    def build(self, site: Path) -> list[str]:
+        written = []
+        viz.copy_assets(site)
+        written += [f"assets/{p.name}" for p in sorted((site / "assets").iterdir())]
+        view_index = []
+        for name, title, g, pos, desc in self.views():
+            viz.write(site / "views" / name, viz.render_view(self.kg, g, title, ROOT_FROM_VIEW, self.lang, pos, desc))
+            view_index.append({"href": f"views/{name}", "title": title, "nodes": g.number_of_nodes()})
+            written.append(f"views/{name}")
+        for node in self.entities:
+            path = viz.page_path(node)
+            viz.write(site / path, self.entity_page(node))
+            written.append(path)
+        viz.write(site / "index.html", self.index_page(view_index[:3] + sorted(view_index[3:], key=lambda v: v["href"])))
+        written.append("index.html")
+        return written
+
+
+def build_site(kg: KnowledgeGraph, site: Path, lang: str = "zh") -> list[str]:
+    return SiteBuilder(kg, lang).build(site)

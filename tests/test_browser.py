@@ -1,0 +1,192 @@
+"""The site in a real headless browser (Debian's Chromium through Playwright): offline, no console
+errors, the networks hold the expected data, clicks show sources, Chinese renders, nothing from the
+data executes. Chromium is installed by the README's test command (see .ci/browser)."""
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import graph
+from tests.conftest import FIXTURES, REPO, make_root
+
+CHROMIUM = os.environ.get("ZONEGRAPH_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = REPO / ".screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `sh .ci/browser` (installs Debian's chromium and "
+                    "fonts-noto-cjk) or set ZONEGRAPH_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "exports"
+    graph.build(graph.load(REPO), out)
+    return out / "site"
+
+
+class Page:
+    """A page with every non-file: request blocked and recorded, and console errors collected."""
+
+    def __init__(self, browser, url):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.requests, self.errors, self.dialogs = [], [], []
+        self.context.route(re.compile(r"^(?!file:).*"), self._block)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+
+    def _block(self, route):
+        self.requests.append(route.request.url)
+        route.abort()
+
+    def drawn(self):
+        self.page.wait_for_function("document.body.hasAttribute('data-drawn')", timeout=15000)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    pages = []
+
+    def opener(path: Path):
+        p = Page(browser, path.as_uri())
+        pages.append(p)
+        return p
+
+    yield opener
+    for p in pages:
+        assert p.requests == [], f"requests left the disk: {p.requests}"
+        assert p.errors == [], f"console errors: {p.errors}"
+        p.close()
+
+
+def graph_json(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'id="graph-data">(.*?)</script>', text, re.S).group(1))
+
+
+def test_index_lists_zones_and_search_finds_by_pinyin(site, open_page):
+    p = open_page(site / "index.html")
+    assert p.page.locator("table.zones tbody tr").count() == 13
+    p.page.fill("#search", "liaoxibei")
+    first = p.page.locator("#search-results li a").first
+    assert first.inner_text() == "辽西北承接产业转移示范区"
+    assert p.page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '示范区')")
+    links = p.page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    local = [h for h in links if not h.startswith(("http://", "https://", "#"))]
+    missing = sorted({h.split("#")[0] for h in local if not (site / h.split("#")[0]).exists()})
+    assert missing == []
+    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(exist_ok=True)
+        p.page.screenshot(path=str(SCREENSHOTS / "index.png"))
+
+
+def test_zone_page_facts_with_citations_and_graph(site, open_page):
+    p = open_page(site / "e" / "zone" / "liaoxibei.html")
+    assert p.page.locator("h1").inner_text() == "辽西北承接产业转移示范区"
+    row = p.page.locator("table.facts tr", has_text="zg:approvalDate")
+    assert "2020-12-09" in row.inner_text() and "关于加快建设辽西北承接产业转移示范区的建议" in row.inner_text()
+    href = row.locator("td.src a").first.get_attribute("href")
+    assert href.startswith("../../e/doc/seed-000.html#loc-")
+    p.drawn()
+    data = graph_json(site / "e" / "zone" / "liaoxibei.html")
+    assert p.page.evaluate("window.zgData.nodes.length") == len(data["nodes"])
+    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        p.page.screenshot(path=str(SCREENSHOTS / "zone-page.png"), full_page=False)
+
+
+def test_document_page_lists_every_fact_that_cites_it(site, kg, open_page):
+    p = open_page(site / "e" / "doc" / "seed-004.html")
+    (n,), = kg.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH zgg:sources { ?c zg:document doc:seed-004 } "
+                      "GRAPH ?c { ?s ?p ?o } }").rows
+    assert p.page.locator("table.cited tr").count() == int(n.value)
+    assert "2023" in p.page.locator("table.meta").inner_text()
+
+
+@pytest.mark.parametrize("view", ["overview", "flow", "geo", "zone-liaoxibei", "industry-xincailiao"])
+def test_views_draw_offline_with_expected_data(site, open_page, view):
+    path = site / "views" / f"{view}.html"
+    p = open_page(path)
+    p.drawn()
+    data = graph_json(path)
+    assert p.page.evaluate("window.zgData.nodes.length") == len(data["nodes"]) > 0
+    assert p.page.evaluate("window.zgData.edges.length") == len(data["edges"]) > 0
+    assert p.page.evaluate("Object.keys(window.zgNetwork.getPositions()).length") == len(data["nodes"])
+    assert p.page.locator("#class-filter input").count() >= 2
+    if view == "overview" and os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(exist_ok=True)
+        p.page.screenshot(path=str(SCREENSHOTS / "overview.png"))
+
+
+def test_clicking_a_node_shows_its_sources(site, open_page):
+    p = open_page(site / "views" / "zone-liaoxibei.html")
+    p.drawn()
+    pos = p.page.evaluate("""() => { const n = window.zgNetwork;
+        const c = n.canvasToDOM(n.getPositions(['zone:liaoxibei'])['zone:liaoxibei']);
+        const r = document.getElementById('network').getBoundingClientRect();
+        return {x: r.left + c.x, y: r.top + c.y}; }""")
+    p.page.mouse.click(pos["x"], pos["y"])
+    details = p.page.locator("#details")
+    assert details.locator("h2").inner_text() == "辽西北承接产业转移示范区"
+    assert "关于加快建设辽西北承接产业转移示范区的建议" in details.inner_text()
+    assert details.locator("ul.sources a").first.get_attribute("href").startswith("../e/doc/")
+
+
+def test_filters_hide_classes(site, open_page):
+    p = open_page(site / "views" / "overview.html")
+    p.drawn()
+    before = int(p.page.locator("#node-count").inner_text())
+    p.page.locator('#class-filter input[data-cls="zg:Industry"]').uncheck()
+    after = int(p.page.locator("#node-count").inner_text())
+    industries = sum(1 for n in graph_json(site / "views" / "overview.html")["nodes"] if n["cls"] == "zg:Industry")
+    assert before - after == industries > 0
+
+
+def test_nothing_from_the_data_executes(tmp_path, browser):
+    root = make_root(tmp_path, FIXTURES / "xss.trig")
+    out = tmp_path / "out"
+    graph.build(graph.load(root), out)  # the hostile labels are valid data: escaping is the site's job
+    site = out / "site"
+    pages = [site / "index.html", site / "e" / "zone" / "evil.html", site / "e" / "doc" / "evil.html",
+             site / "e" / "ind" / "evil.html", site / "e" / "mem" / "evil--211300.html",
+             site / "views" / "overview.html", site / "views" / "zone-evil.html"]
+    for path in pages:
+        assert path.exists(), path
+        p = Page(browser, path.as_uri())
+        if "views" in path.parts or path.parent.name == "zone":
+            p.drawn()
+        p.page.fill("#search", "evil") if path.name == "index.html" else None
+        if "views" in path.parts:
+            pos = p.page.evaluate("""() => { const n = window.zgNetwork;
+                const c = n.canvasToDOM(n.getPositions(['zone:evil'])['zone:evil']);
+                const r = document.getElementById('network').getBoundingClientRect();
+                return {x: r.left + c.x, y: r.top + c.y}; }""")
+            p.page.mouse.move(pos["x"], pos["y"])
+            p.page.mouse.click(pos["x"], pos["y"])
+        p.page.wait_for_timeout(200)
+        assert p.page.evaluate("window.__xss") is None, path
+        assert p.dialogs == [] and p.requests == [], path
+        # the hostile text is shown as text
+        assert "window.__xss=1" in p.page.locator("body").inner_text(), path
+        assert p.page.locator('a[href^="javascript:"]').count() == 0, path
+        p.close()

@@ -170,7 +170,8 @@ class SiteBuilder:
         out = [("overview.html", "总览 Overview", viz.overview(self.kg), None,
                 "Zones, their member regions, provinces, parks, source regions and target industries."),
                ("flow.html", "转移流 Transfer flows", viz.flow(self.kg), None,
-                "Source regions → industries → zones and cities → parks → projects; declared links dashed, realised solid.")]
+                "Source regions → industries → zones and cities → parks → projects; links labelled by industry, "
+                "declared dashed, realised solid.")]
         g, pos = viz.geo(self.kg)
         out.append(("geo.html", "地图 Geographic view", g, pos, "Regions placed at their coordinates (longitude, latitude)."))
         for z in self.facts.subjects_of_class("zg:DemonstrationZone"):
@@ -188,7 +189,8 @@ class SiteBuilder:
         written += [f"assets/{p.name}" for p in sorted((site / "assets").iterdir())]
         view_index = []
         for name, title, g, pos, desc in self.views():
-            viz.write(site / "views" / name, viz.render_view(self.kg, g, title, ROOT_FROM_VIEW, self.lang, pos, desc))
+            html = viz.render_view(self.kg, g, title, ROOT_FROM_VIEW, self.lang, pos, desc, edge_labels=name == "flow.html")
+            viz.write(site / "views" / name, html)
             view_index.append({"href": f"views/{name}", "title": title, "nodes": g.number_of_nodes()})
             written.append(f"views/{name}")
         for node in self.entities:

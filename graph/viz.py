@@ -173,18 +173,23 @@ def _sources(hop) -> list[dict]:
 def view_data(kg: KnowledgeGraph, g: nx.MultiGraph, positions: dict, root: str) -> dict:
     """Nodes and edges as the page's JSON: ids, labels, classes, positions, tooltip lines, sources."""
     nodes, edges = [], []
+    facts = getattr(kg, "_facts", None)
     for n in sorted(g.nodes):
         d = g.nodes[n]
         iri = ns.expand(n) or n
         x, y = positions.get(n, (0.0, 0.0))
+        docs = sorted({e.title for props in (facts.by_subject.get(n, {}) if facts else {}).values()
+                       for evs in props.values() for e in evs})
         nodes.append({"id": n, "zh": d.get("label_zh") or kg.label(iri, "zh"),
                       "en": d.get("label_en") or kg.label(iri, "en"), "cls": d.get("cls", ""), "x": x, "y": y,
-                      "page": root + page_path(n)})
+                      "page": root + page_path(n), "src": docs[:3], "nsrc": len(docs)})
     hops = [g.edges[u, v, k]["hop"] for u, v, k in g.edges(keys=True)]
     # sort by the hop itself: an undirected edge may be listed either way round
     for hop in sorted(hops, key=lambda h: (h.source, h.target, h.relation, h.mode, h.industry or "")):
         edges.append({"from": hop.source, "to": hop.target, "rel": hop.relation, "mode": hop.mode,
-                      "industry": hop.industry or "", "valid": [hop.valid_from or "", hop.valid_to or ""],
+                      "industry": hop.industry or "",
+                      "industry_label": kg.label(ns.expand(hop.industry), "zh") if hop.industry else "",
+                      "valid": [hop.valid_from or "", hop.valid_to or ""],
                       "sources": [dict(s, page=root + s["page"]) for s in _sources(hop)]})
     return {"nodes": nodes, "edges": edges}
 
@@ -195,7 +200,7 @@ def legend(lang: str = "zh") -> dict:
             "modes": [{"mode": m, "color": c, "dashed": d} for m, (c, d) in MODE_STYLE.items()]}
 
 
-def pyvis_payload(data: dict, lang: str = "zh") -> dict:
+def pyvis_payload(data: dict, lang: str = "zh", edge_labels: bool = False) -> dict:
     """Run the view through pyvis: it builds the node/edge dicts and the vis-network options."""
     FastNetwork = _pyvis()
     net = FastNetwork(height="100%", width="100%")
@@ -206,7 +211,8 @@ def pyvis_payload(data: dict, lang: str = "zh") -> dict:
                      **{"group": node["cls"] or "other"})
     for i, edge in enumerate(data["edges"]):
         color, dashed = MODE_STYLE.get(edge["mode"], MODE_STYLE[STRUCTURAL])
-        net.add_edge(edge["from"], edge["to"], id=i, color=color, dashes=dashed, arrows="to", width=1.2)
+        label = {"label": edge["industry_label"]} if edge_labels and edge.get("industry_label") else {}
+        net.add_edge(edge["from"], edge["to"], id=i, color=color, dashes=dashed, arrows="to", width=1.2, **label)
     net.set_options(json.dumps({
         "physics": {"enabled": False, "stabilization": {"enabled": False}},
         "interaction": {"hover": True, "hideEdgesOnDrag": len(data["edges"]) > 5000, "tooltipDelay": 150},
@@ -219,17 +225,17 @@ def pyvis_payload(data: dict, lang: str = "zh") -> dict:
     # pyvis's option parser strips spaces, so the font face is set after it.
     options["nodes"]["font"]["face"] = "Noto Sans CJK SC, Noto Sans, sans-serif"
     for node, src in zip(nodes, data["nodes"]):
-        node.update({"zh": src["zh"], "en": src["en"], "cls": src["cls"], "page": src["page"]})
+        node.update({k: src[k] for k in ("zh", "en", "cls", "page", "src", "nsrc")})
         node.pop("title", None)
     for edge, src in zip(edges, data["edges"]):
-        edge.update({k: src[k] for k in ("rel", "mode", "industry", "valid", "sources")})
+        edge.update({k: src[k] for k in ("rel", "mode", "industry", "industry_label", "valid", "sources")})
     return {"nodes": nodes, "edges": edges, "options": options, "legend": legend(lang)}
 
 
 def render_view(kg: KnowledgeGraph, g: nx.MultiGraph, title: str, root: str, lang: str = "zh",
-                positions: dict | None = None, description: str = "") -> str:
+                positions: dict | None = None, description: str = "", edge_labels: bool = False) -> str:
     positions = positions if positions is not None else layout(g)
-    payload = pyvis_payload(view_data(kg, g, positions, root), lang)
+    payload = pyvis_payload(view_data(kg, g, positions, root), lang, edge_labels)
     return render_template("view.html", title=title, root=root, lang=lang, payload=payload,
                            description=description, counts=(len(payload["nodes"]), len(payload["edges"])))
 
@@ -333,7 +339,7 @@ def write_view(kg: KnowledgeGraph, output: str | Path, view: str = "overview", f
         g, title = overview(kg, as_of), "总览 Overview"
     site = kg.root / "exports" / "site"
     root = (os.path.relpath(site, output.parent) + "/") if site.is_dir() else ""
-    html = render_view(kg, g, title, root, lang, positions)
+    html = render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow")
     if not root:  # no site to link to: keep node pages out of the data
         html = html.replace('"page":"e/', '"page":"#e/')
     copy_assets(output.parent)

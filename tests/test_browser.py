@@ -5,7 +5,6 @@ data executes. Chromium is installed by the README's test command (see .ci/brows
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest

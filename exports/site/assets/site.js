@@ -48,9 +48,9 @@
     data.nodes.forEach(function (n) { byId[n.id] = n; });
     var nodes = new vis.DataSet(data.nodes);
     var edges = new vis.DataSet(data.edges);
-    var hiddenClasses = {}, hiddenModes = {};
+    var hiddenClasses = {}, hiddenModes = {}, hiddenRels = {};
     var nodeView = new vis.DataView(nodes, {filter: function (n) { return !hiddenClasses[n.cls || "other"]; }});
-    var edgeView = new vis.DataView(edges, {filter: function (e) { return !hiddenModes[e.mode]; }});
+    var edgeView = new vis.DataView(edges, {filter: function (e) { return !hiddenModes[e.mode] && !hiddenRels[e.rel]; }});
     var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, data.options);
     network.fit({animation: false});
     window.zgNetwork = network;  // for tests and the curious
@@ -81,6 +81,17 @@
       line.style.borderColor = m.color;
       label.appendChild(box); label.appendChild(line); label.appendChild(document.createTextNode(m.mode));
       modeBox.appendChild(label);
+    });
+    var relBox = document.getElementById("rel-filter") || el("div");
+    var rels = {};
+    data.edges.forEach(function (e) { rels[e.rel] = (rels[e.rel] || 0) + 1; });
+    Object.keys(rels).sort().forEach(function (rel) {
+      var label = el("label", {"class": "legend-item"});
+      var box = el("input", {type: "checkbox", "data-rel": rel});
+      box.checked = true;
+      box.addEventListener("change", function () { hiddenRels[rel] = !box.checked; edgeView.refresh(); countShown(); });
+      label.appendChild(box); label.appendChild(document.createTextNode(rel + " (" + rels[rel] + ")"));
+      relBox.appendChild(label);
     });
     function countShown() {
       var nc = document.getElementById("node-count"), ec = document.getElementById("edge-count");
@@ -156,7 +167,10 @@
     var tip = document.getElementById("tooltip") || el("div");
     network.on("hoverNode", function (params) {
       var n = byId[params.node];
-      tip.textContent = n.zh + "\n" + n.en + "\n" + (n.cls || "") + "\n" + n.id;
+      var lines = [n.zh, n.en, (n.cls || "") + " · " + n.id];
+      if (n.nsrc) lines.push("sources (" + n.nsrc + "): " + n.src.join("; ") + (n.nsrc > n.src.length ? "; …" : ""));
+      lines.push("click for every source and link");
+      tip.textContent = lines.join("\n");
       tip.hidden = false;
       tip.style.left = (params.event.center ? params.event.center.x : params.pointer.DOM.x) + 12 + "px";
       tip.style.top = (params.event.center ? params.event.center.y : params.pointer.DOM.y) + 12 + "px";

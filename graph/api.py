@@ -87,7 +87,7 @@ def trace(kg: KnowledgeGraph, source: str, target: str | None = None, industry: 
 
 def analyze(kg: KnowledgeGraph, lang: str = "zh", as_of: int | None = None):
     """Network analytics: a list of ``(title, columns, rows)`` tables."""
-    from graph.analyze import analyze as _analyze
+    from graph.analytics import analyze as _analyze
 
     return _analyze(kg, lang, as_of)
 

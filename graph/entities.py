@@ -147,6 +147,8 @@ def facts(kg: KnowledgeGraph, iri: str, lang: str = "zh",
             source = "(source metadata)"
         elif graph == ns.EDITORIAL_GRAPH:
             source = "(editorial translation)"
+        elif graph == ns.VOCABULARY_GRAPH:
+            source = "(vocabulary curation)"
         elif graph == ns.UNCITED_GRAPH:
             source = "(uncited: outside any named graph)"
         elif document is not None:

@@ -39,6 +39,7 @@ PREFIXES: dict[str, str] = {
 SOURCES_GRAPH = PREFIXES["zgg"] + "sources"
 EDITORIAL_GRAPH = PREFIXES["zgg"] + "editorial"
 ONTOLOGY_GRAPH = PREFIXES["zgg"] + "ontology"
+VOCABULARY_GRAPH = PREFIXES["zgg"] + "vocabulary"  # this project's SKOS curation: matches, mappings
 UNCITED_GRAPH = PREFIXES["zgg"] + "uncited"  # statements found outside any named graph
 CITATION = VOCAB + "Citation"
 RDF_TYPE = PREFIXES["rdf"] + "type"

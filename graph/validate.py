@@ -71,7 +71,7 @@ def coverage(kg: KnowledgeGraph) -> tuple[int, int]:
             "SELECT ?c WHERE { GRAPH zgg:sources { ?c a zg:Citation ; zg:document ?d ; zg:locator ?l } }"
         ).rows
     }
-    skip = {ns.SOURCES_GRAPH, ns.EDITORIAL_GRAPH}
+    skip = {ns.SOURCES_GRAPH, ns.EDITORIAL_GRAPH, ns.VOCABULARY_GRAPH}
     facts = cited = 0
     seen = set()
     for q in kg.quads():

@@ -178,3 +178,30 @@ def test_regions_are_keyed_by_code_with_parents_and_coordinates(kg):
 def test_management_measures_set_a_five_year_cycle(kg):
     text = " ".join(one_column(kg, "SELECT ?d WHERE { doc:ndrc-measures-2023 dcterms:description ?d }"))
     assert "5" in text and "year" in text
+
+
+def test_national_classifications(kg):
+    sections = one_column(kg, "SELECT ?n WHERE { ?c skos:inScheme ind:gbt4754-2017 ; skos:notation ?n "
+                              "FILTER(REGEX(?n, '^[A-Z]$')) }")
+    assert sections == [chr(c) for c in range(ord("A"), ord("T") + 1)]
+    assert values(kg, "SELECT ?l WHERE { ind:gbt4754-26 rdfs:label ?l ; skos:broader ind:gbt4754-C "
+                      "FILTER(LANG(?l)='zh') }") == [("化学原料和化学制品制造业",)]
+    assert values(kg, "SELECT ?l WHERE { ind:sei2018-3 rdfs:label ?l FILTER(LANG(?l)='zh') }") == [("新材料产业",)]
+
+
+@pytest.mark.parametrize("term,match,target", [
+    ("ind:xincailiao", "skos:exactMatch", "ind:sei2018-3"),
+    ("ind:zhuangbeizhizaoye", "skos:exactMatch", "ind:zhuangbeizhizao"),
+    ("ind:haimiantai", "skos:broadMatch", "ind:gbt4754-32"),
+    ("ind:yiyaozhizao", "skos:exactMatch", "ind:gbt4754-27"),
+])
+def test_industry_mappings_are_curated_in_the_vocabulary_graph(kg, term, match, target):
+    assert graph.query(kg, f"ASK {{ GRAPH zgg:vocabulary {{ {term} {match} {target} }} }}") is True
+
+
+def test_spelling_variants_are_merged_in_counts(kg):
+    from graph.analytics import most_targeted_industries
+
+    _, _, rows = most_targeted_industries(kg)
+    assert not any(r[0] == "ind:zhuangbeizhizaoye" for r in rows)  # counted under 装备制造
+    assert next(r for r in rows if r[0] == "ind:zhuangbeizhizao")[2] >= 6

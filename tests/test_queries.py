@@ -134,3 +134,9 @@ def test_queries_are_documented_in_the_readme():
 
     text = README.read_text(encoding="utf-8")
     assert render(text) == text, "README.md is stale: run `python -m graph.docs`"
+
+
+def test_zones_by_classification(kg):
+    rows = run(kg, "zones-by-classification", **{"class": "ind:gbt4754-26"})
+    assert {r["zone"] for r in rows} >= {"zone:chongqing-yanjiang", "zone:jixinan"}
+    assert all(r["notation"] == "26" for r in rows)

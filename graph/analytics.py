@@ -33,13 +33,25 @@ def _zones_targeting(kg: KnowledgeGraph, as_of: int | None) -> dict[str, set[str
     return out
 
 
+def canonical_industries(kg: KnowledgeGraph) -> dict[str, str]:
+    """Industry term -> the representative of its variants (terms joined by skos:exactMatch in
+    zgg:vocabulary, e.g. 装备制造业 and 装备制造), so counts do not split over spellings."""
+    g = nx.Graph()
+    for a, b in kg.select("SELECT ?a ?b WHERE { GRAPH zgg:vocabulary { ?a skos:exactMatch ?b } "
+                          "?a a zg:Industry . ?b a zg:Industry }").rows:
+        g.add_edge(ns.curie(a.value), ns.curie(b.value))
+    return {n: min(c) for c in nx.connected_components(g) for n in c}
+
+
 def most_targeted_industries(kg: KnowledgeGraph, lang: str = "zh", as_of: int | None = None) -> Table:
+    """Industries by how many zones (and other receivers) target them; spelling variants merged."""
     g = to_networkx(kg, as_of=as_of)
+    canon = canonical_industries(kg)
     receivers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for _, _, data in g.edges(data=True):
         hop = data["hop"]
         if hop.mode == DECLARED and hop.industry and hop.target != hop.industry:
-            receivers[hop.industry][g.nodes[hop.target]["cls"]].add(hop.target)
+            receivers[canon.get(hop.industry, hop.industry)][g.nodes[hop.target]["cls"]].add(hop.target)
     rows = []
     for ind, by_cls in receivers.items():
         zones = len(by_cls.get("zg:DemonstrationZone", ()))

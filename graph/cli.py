@@ -69,19 +69,21 @@ def cli(ctx: click.Context, root):
 
 @cli.command()
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shapes (SPARQL checks only; faster).")
+@click.option("--warnings", "show_warnings", is_flag=True, help="Also list warnings (they never fail validation).")
 @output_options
 @click.pass_context
-def validate(ctx, no_shacl, fmt, lang):
+def validate(ctx, no_shacl, show_warnings, fmt, lang):
     """Check the data: shapes, SPARQL checks, dates and citation coverage (exit 1 on any problem).
 
     Example: zonegraph validate -F table
     """
     report = api.validate(_kg(ctx), shacl=not no_shacl)
-    if report.problems:
-        _echo_rows(report.COLUMNS, report.rows(), fmt)
+    if report.problems or (show_warnings and report.warnings):
+        _echo_rows(report.COLUMNS, report.rows(warnings=show_warnings), fmt)
     click.echo(
-        f"{len(report.problems)} problem(s); citation coverage {report.cited_statements}/"
-        f"{report.fact_statements} fact statements ({report.coverage:.2%}).",
+        f"{len(report.problems)} problem(s), {len(report.warnings)} warning(s)"
+        f"{'' if show_warnings or not report.warnings else ' (--warnings lists them)'}; citation coverage "
+        f"{report.cited_statements}/{report.fact_statements} fact statements ({report.coverage:.2%}).",
         err=True,
     )
     ctx.exit(0 if report.conforms else 1)

@@ -31,6 +31,7 @@ class Problem:
     value: str
     file: str
     message: str
+    severity: str = "violation"  # "warning": reported, but the data still conforms
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     fact_statements: int = 0
     cited_statements: int = 0
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def coverage(self) -> float:
@@ -47,10 +49,11 @@ class Report:
     def conforms(self) -> bool:
         return not self.problems and self.coverage == 1.0
 
-    COLUMNS = ["check", "entity", "property", "value", "file", "message"]
+    COLUMNS = ["check", "entity", "property", "value", "file", "message", "severity"]
 
-    def rows(self) -> list[list[str]]:
-        return [[p.check, p.entity, p.property, p.value, p.file, p.message] for p in self.problems]
+    def rows(self, warnings: bool = False) -> list[list[str]]:
+        found = self.problems + (self.warnings if warnings else [])
+        return [[p.check, p.entity, p.property, p.value, p.file, p.message, p.severity] for p in found]
 
 
 def _file_for(kg: KnowledgeGraph, *terms: str | None) -> str:
@@ -139,6 +142,7 @@ def run_shacl(kg: KnowledgeGraph) -> list[Problem]:
     SH = rdflib.Namespace(ns.PREFIXES["sh"])
     problems = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = "warning" if results.value(result, SH.resultSeverity) == SH.Warning else "violation"
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
@@ -146,7 +150,7 @@ def run_shacl(kg: KnowledgeGraph) -> list[Problem]:
         e = ns.curie(str(focus))
         problems.append(Problem(
             "shacl", e, ns.curie(str(path)) if path is not None else "",
-            ns.curie(str(value)) if value is not None else "", _file_for(kg, e), str(message or ""),
+            ns.curie(str(value)) if value is not None else "", _file_for(kg, e), str(message or ""), severity,
         ))
     return problems
 
@@ -156,4 +160,6 @@ def validate(kg: KnowledgeGraph, shacl: bool = True) -> Report:
     if shacl:
         problems += run_shacl(kg)
     facts, cited = coverage(kg)
-    return Report(sorted(set(problems)), facts, cited)
+    found = sorted(set(problems))
+    return Report([p for p in found if p.severity != "warning"], facts, cited,
+                  [p for p in found if p.severity == "warning"])

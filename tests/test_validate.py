@@ -85,3 +85,16 @@ def test_cli_malformed_data_exits_2_without_traceback(run, tmp_path):
     assert result.exit_code == 2
     assert "data/malformed.trig:6:" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_warnings_are_reported_but_do_not_fail(tmp_path, run):
+    from tests.conftest import FIXTURES
+
+    root = make_root(tmp_path, FIXTURES / "warning-project.trig")
+    report = graph.validate(graph.load(root))
+    assert report.conforms and report.problems == []
+    assert [(w.entity, w.property) for w in report.warnings] == [("proj:noindustry", "zg:industry")]
+    result = run("validate", "--warnings", "-F", "csv", root=root)
+    assert result.exit_code == 0
+    assert "proj:noindustry,zg:industry" in result.stdout and result.stdout.rstrip().endswith("warning")
+    assert "0 problem(s), 1 warning(s)" in result.stderr

@@ -39,6 +39,23 @@ ZONE_FIELDS: dict[str, str] = {
     "target_industries": "zg:targetIndustry",
     "source_regions": "zg:sourceRegion",
     "carrier_platforms": "zg:carrierPlatform",
+    "national_parks_in_members": None,  # derived: national-level parks located in a member region
+    "projects": None,  # derived: projects in the zone or located in a member region
+}
+_DERIVED = {
+    "national_parks_in_members": """
+SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
+  ?m a zg:Membership ; zg:zone ?zone ; zg:member ?member .
+  ?v a zg:DevelopmentZone ; zg:parkLevel zg:NationalLevel ; zg:locatedIn/zg:parentRegion* ?member .
+  OPTIONAL { GRAPH ?c { ?v zg:parkLevel zg:NationalLevel } GRAPH zgg:sources { ?c zg:document ?d } }
+}""",
+    "projects": """
+SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
+  ?v a zg:InvestmentProject .
+  { ?v zg:zone ?zone } UNION { ?m a zg:Membership ; zg:zone ?zone ; zg:member ?member .
+                               ?v zg:locatedIn|zg:park/zg:locatedIn ?place . ?place zg:parentRegion* ?member }
+  OPTIONAL { GRAPH ?c { ?v a zg:InvestmentProject } GRAPH zgg:sources { ?c zg:document ?d } }
+}""",
 }
 
 
@@ -57,7 +74,9 @@ def zone_completeness(kg: KnowledgeGraph) -> list[dict[str, object]]:
     for zone in zones:
         row: dict[str, object] = {"zone": ns.curie(zone.value), "label": kg.label(zone.value, "zh")}
         for field, path in ZONE_FIELDS.items():
-            if field == "changes":
+            if field in _DERIVED:
+                q = _DERIVED[field]
+            elif field == "changes":
                 q = ("SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE { "
                      "?v zg:zone ?zone ; a zg:ZoneChange . OPTIONAL { GRAPH ?c { ?v zg:zone ?zone } "
                      "GRAPH zgg:sources { ?c zg:document ?d } } }")

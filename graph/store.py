@@ -46,7 +46,13 @@ def plain(term: Term | None) -> str | None:
         return ns.curie(term.value)
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
+    if "https://w3id.org/zonegraph/" in term.value:
+        # GROUP_CONCAT(STR(?iri)) lists: compact each of our IRIs the same way
+        return _OUR_IRI.sub(lambda m: ns.curie(m.group(0)), term.value)
     return term.value
+
+
+_OUR_IRI = re.compile(r"https://w3id\.org/zonegraph/[^\s]+")
 
 
 def to_term(text: str) -> Term:

@@ -206,7 +206,8 @@ def test_panel_projects_count_equals_projects(kg, exports):
     (n,), = kg.select("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a zg:InvestmentProject }").rows
     assert len(rows) == int(n.value)
     boguan = next(r for r in rows if r["project"] == "proj:siping-xinkaiqu-gaixing-jiachun")
-    assert (boguan["investor_origin"], boguan["amount"], boguan["unit"]) == ("region:500000", "10", "亿元")
+    assert (boguan["investor_origins"], boguan["amounts"], boguan["units"]) == (
+        "region:500000", "10", "亿元")
 
 
 def test_kgx_tables(exports):

@@ -86,16 +86,29 @@ def flow_matrix(kg: KnowledgeGraph, lang: str = "zh", as_of: int | None = None) 
         elif "positioned to receive from" in hop.relation or "declared transfer to" in hop.relation:
             if g.nodes[hop.target]["cls"] == "zg:DemonstrationZone":
                 positioned.add((hop.source, hop.target))
+    facts = kg._facts  # built by to_networkx
+
+    def zones_of(place: str, seen=None) -> set[str]:
+        """Zones whose member region contains ``place`` (a park climbs through its location)."""
+        seen = seen or set()
+        if place in seen:
+            return set()
+        seen.add(place)
+        if g.has_node(place) and g.nodes[place]["cls"] == "zg:DemonstrationZone":
+            return {place}
+        found = set(zone_of_region.get(place, ()))
+        for up in facts.values(place, "zg:parentRegion") + facts.values(place, "zg:locatedIn"):
+            found |= zones_of(up, seen)
+        return found
+
     for _, _, data in g.edges(data=True):
         hop = data["hop"]
         if hop.mode == REALISED and "investor comes from" in hop.relation:
             project = hop.target
-            places = {h["hop"].source for _, _, h in g.edges(project, data=True)
-                      if h["hop"].target == project and h["hop"].mode == REALISED
-                      and "investor" not in h["hop"].relation and "industry of project" not in h["hop"].relation}
-            zones = {z for p in places for z in ([p] if g.nodes[p]["cls"] == "zg:DemonstrationZone"
-                                                 else zone_of_region.get(p, ()))}
-            for zone in zones:
+            places = set()
+            for prop in ("zg:zone", "zg:park", "zg:locatedIn"):
+                places |= set(facts.values(project, prop))
+            for zone in {z for p in places for z in zones_of(p)}:
                 realised[(hop.source, zone)].add(project)
     keys = sorted(set(declared) | positioned | set(realised))
     rows = [[s, _label(kg, s, lang), z, _label(kg, z, lang), len(declared.get((s, z), ())),

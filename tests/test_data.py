@@ -204,3 +204,29 @@ def test_spelling_variants_are_merged_in_counts(kg):
     _, _, rows = most_targeted_industries(kg)
     assert not any(r[0] == "ind:zhuangbeizhizaoye" for r in rows)  # counted under 装备制造
     assert next(r for r in rows if r[0] == "ind:zhuangbeizhizao")[2] >= 6
+
+
+@pytest.mark.parametrize("zone,sparql,expected", [
+    # one checked fact per zone from the depth data (industries, parks, projects, figures)
+    ("wanjiang", "SELECT ?x WHERE { zone:wanjiang zg:spatialLayout ?x }", "一轴双核两翼"),
+    ("guidong", "SELECT ?x WHERE { proj:yulin-zhengwei-xincailiao-chanyecheng zg:amount ?x }", "150"),
+    ("chongqing-yanjiang", "SELECT ?x WHERE { zone:chongqing-yanjiang zg:spatialLayout ?x }", "一带三片"),
+    ("xiangnan-xiangxi", "SELECT ?x WHERE { proj:linwu-shenghai-dianzi zg:investorOrigin ?x }", "region:440300"),
+    ("jingzhou", "SELECT ?x WHERE { zone:jingzhou zg:targetIndustry ?x } ORDER BY ?x LIMIT 1", "ind:nongchanpinjiagong"),
+    ("huanghe-jinsanjiao", "SELECT ?x WHERE { zone:huanghe-jinsanjiao zg:targetIndustry ?x } ORDER BY ?x LIMIT 1",
+     "ind:nengyuanyuancailiao"),
+    ("guangan", "SELECT ?x WHERE { park:guangan-shenzhen-chanyeyuan zg:sourceRegion ?x }", "region:440300"),
+    ("liaoxibei", "SELECT ?x WHERE { obs:liaoxibei--2020-transfer-projects zg:value ?x }", "362"),
+    ("jixinan", "SELECT ?x WHERE { zone:jixinan zg:spatialLayout ?x }", "一区引领、三片支撑、多园联动"),
+    ("mengdong", "SELECT ?x WHERE { zone:mengdong zg:spatialLayout ?x }", "两市协同、多园联动"),
+    ("gannan", "SELECT ?x WHERE { region:360700 zg:sourceRegion ?x }", "macro:yuegangao"),
+])
+def test_a_sourced_fact_for_every_zone(kg, zone, sparql, expected):
+    assert expected in one_column(kg, sparql), zone
+
+
+def test_zones_without_approval_sources_have_no_guessed_members(kg):
+    # 兰白, 银川-石嘴山, 赣南, 荆州: no source gave an approval date, so no membership was invented
+    for zone in ("lanbai", "yinchuan-shizuishan", "gannan", "jingzhou"):
+        assert one_column(kg, f"SELECT ?m WHERE {{ ?m zg:zone zone:{zone} ; a zg:Membership }}") == []
+        assert one_column(kg, f"SELECT ?d WHERE {{ zone:{zone} zg:approvalDate ?d }}") == []

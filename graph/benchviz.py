@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,4 +146,4 @@ def rows(results: list[Result], timeout_s: float) -> tuple[list[str], list[list]
               fmt(r.ours_frame_ms), fmt(r.pyvis_frame_ms)] for r in results])
 
 
-__all__ = ["run", "rows", "synthetic", "time"]
+__all__ = ["run", "rows", "synthetic"]

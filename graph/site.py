@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import networkx as nx
+import pyoxigraph as ox
 
 from graph import ns, viz
 from graph.network import Facts, to_networkx
@@ -114,8 +115,8 @@ class SiteBuilder:
     def _source_graph_values(self, doc: str, prop: str) -> list[str]:
         """Metadata of source documents lives in zgg:sources (uncited by design)."""
         rows = self.kg.select(f"SELECT ?v WHERE {{ GRAPH zgg:sources {{ ?d {prop} ?v }} }} ORDER BY ?v",
-                              {"d": __import__("pyoxigraph").NamedNode(ns.expand(doc))}).rows
-        return [ns.curie(v.value) if isinstance(v, __import__("pyoxigraph").NamedNode) else v.value for (v,) in rows]
+                              {"d": ox.NamedNode(ns.expand(doc))}).rows
+        return [ns.curie(v.value) if isinstance(v, ox.NamedNode) else v.value for (v,) in rows]
 
     def _mini_graph(self, node: str, root: str) -> dict | None:
         if node not in self.hops:

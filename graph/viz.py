@@ -280,8 +280,10 @@ def neighbourhood(kg: KnowledgeGraph, focus: str, depth: int = 2, as_of: int | N
 def industry_view(kg: KnowledgeGraph, industry: str, as_of: int | None = None) -> nx.MultiGraph:
     """An industry, its narrower industries, who receives them and where they come from."""
     g = to_networkx(kg, as_of=as_of)
+    import pyoxigraph as ox
+
     rows = kg.select("SELECT ?n WHERE { ?n skos:broader* ?i }",
-                     {"i": __import__("pyoxigraph").NamedNode(ns.expand(industry) or industry)}).rows
+                     {"i": ox.NamedNode(ns.expand(industry) or industry)}).rows
     inds = {ns.curie(n.value) for (n,) in rows} | {industry}
     keep = set(n for n in inds if n in g)
     for i in list(keep):

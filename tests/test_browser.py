@@ -79,6 +79,14 @@ def open_page(browser):
         p.close()
 
 
+def node_point(page, node: str) -> dict:
+    """Where a node is drawn on screen (canvas coordinates -> page coordinates)."""
+    return page.evaluate("""(id) => { const n = window.zgNetwork;
+        const c = n.canvasToDOM(n.getPositions([id])[id]);
+        const r = document.getElementById('network').getBoundingClientRect();
+        return {x: r.left + c.x, y: r.top + c.y}; }""", node)
+
+
 def graph_json(path: Path) -> dict:
     text = path.read_text(encoding="utf-8")
     return json.loads(re.search(r'id="graph-data">(.*?)</script>', text, re.S).group(1))
@@ -140,10 +148,7 @@ def test_views_draw_offline_with_expected_data(site, open_page, view):
 def test_clicking_a_node_shows_its_sources(site, open_page):
     p = open_page(site / "views" / "zone-liaoxibei.html")
     p.drawn()
-    pos = p.page.evaluate("""() => { const n = window.zgNetwork;
-        const c = n.canvasToDOM(n.getPositions(['zone:liaoxibei'])['zone:liaoxibei']);
-        const r = document.getElementById('network').getBoundingClientRect();
-        return {x: r.left + c.x, y: r.top + c.y}; }""")
+    pos = node_point(p.page, "zone:liaoxibei")
     p.page.mouse.click(pos["x"], pos["y"])
     details = p.page.locator("#details")
     assert details.locator("h2").inner_text() == "辽西北承接产业转移示范区"
@@ -176,10 +181,7 @@ def test_nothing_from_the_data_executes(tmp_path, browser):
             p.drawn()
         p.page.fill("#search", "evil") if path.name == "index.html" else None
         if "views" in path.parts:
-            pos = p.page.evaluate("""() => { const n = window.zgNetwork;
-                const c = n.canvasToDOM(n.getPositions(['zone:evil'])['zone:evil']);
-                const r = document.getElementById('network').getBoundingClientRect();
-                return {x: r.left + c.x, y: r.top + c.y}; }""")
+            pos = node_point(p.page, "zone:evil")
             p.page.mouse.move(pos["x"], pos["y"])
             p.page.mouse.click(pos["x"], pos["y"])
         p.page.wait_for_timeout(200)

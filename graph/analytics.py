@@ -12,7 +12,7 @@ from itertools import combinations
 import networkx as nx
 
 from graph import ns
-from graph.network import DECLARED, REALISED, to_networkx
+from graph.network import DECLARED, REALISED, facts_of, to_networkx
 from graph.store import KnowledgeGraph
 
 Table = tuple[str, list[str], list[list]]
@@ -86,7 +86,7 @@ def flow_matrix(kg: KnowledgeGraph, lang: str = "zh", as_of: int | None = None) 
         elif "positioned to receive from" in hop.relation or "declared transfer to" in hop.relation:
             if g.nodes[hop.target]["cls"] == "zg:DemonstrationZone":
                 positioned.add((hop.source, hop.target))
-    facts = kg._facts  # built by to_networkx
+    facts = facts_of(kg)
 
     def zones_of(place: str, seen=None) -> set[str]:
         """Zones whose member region contains ``place`` (a park climbs through its location)."""

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph import ns
-from graph.queries import named_queries
-from graph.store import KnowledgeGraph, bind_values, to_term
+from graph.queries import bind_params, named_queries
+from graph.store import KnowledgeGraph, bind_values, materialise_union
 
 SUFFIX = "~r"
 
@@ -55,13 +55,6 @@ def _median_ms(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def _example_params(q) -> dict[str, str]:
-    import shlex
-
-    words = shlex.split(q.examples[0]) if q.examples else []
-    return dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w in ("-p", "--param"))
-
-
 def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3) -> tuple[int, list[Timing]]:
     import rdflib
 
@@ -75,9 +68,7 @@ def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3) -> tuple[int, list
     def load_ox():
         store = ox.Store()
         store.load(nquads, format=ox.RdfFormat.N_QUADS)
-        # the same set-union default graph graph.store builds
-        store.extend([ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in
-                      {(q.subject, q.predicate, q.object) for q in store}])
+        materialise_union(store)  # the same set-union default graph graph.store builds
         return store
 
     def load_rdflib():
@@ -88,15 +79,10 @@ def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3) -> tuple[int, list
     ox_ms, store = _median_ms(load_ox, repeat)
     rl_ms, ds = _median_ms(load_rdflib, repeat)
     timings.append(Timing(f"load {len(quads)} quads", ox_ms, rl_ms, len(quads)))
-    lang = ox.Literal("zh")
     for name, q in named_queries().items():
-        params = {k: ox.NamedNode(entities.resolve(kg, v)) if not v.isdigit() else to_term(v)
-                  for k, v in _example_params(q).items()}
-        if "?lang" in q.text:
-            params["lang"] = lang
-        if any(p.type == "integer" for p in q.params):
-            params = {k: (ox.Literal(str(v.value), datatype=ox.NamedNode(ns.PREFIXES["xsd"] + "integer"))
-                          if isinstance(v, ox.Literal) and k != "lang" else v) for k, v in params.items()}
+        params = bind_params(q, q.example_params(), lambda text: entities.resolve(kg, text))
+        if q.uses_lang:
+            params["lang"] = ox.Literal("zh")
         text = bind_values(q.text, params)
         ox_ms, ox_rows = _median_ms(lambda: list(store.query(text, prefixes=ns.PREFIXES)), repeat)
         try:

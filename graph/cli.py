@@ -131,16 +131,7 @@ def query(ctx, sparql, file, name, params, as_of, fmt, lang):
         result = api.run_named_query(kg, name, bound, lang=lang)
     else:
         text = Path(file).read_text(encoding="utf-8") if file else sparql
-        if "year" in bound:
-            import pyoxigraph as ox
-
-            from graph.store import to_term
-
-            typed = {k: to_term(v) for k, v in bound.items() if k != "year"}
-            typed["year"] = ox.Literal(bound["year"], datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-            result = kg.run(text, typed, source=file or "query")
-        else:
-            result = api.query(kg, text, bound, lang=lang, source=file or "query")
+        result = api.query(kg, text, bound, lang=lang, source=file or "query")
     if isinstance(result, bool):
         click.echo("true" if result else "false")
     elif isinstance(result, list):

@@ -48,17 +48,13 @@ def completeness() -> str:
 
 def query_samples(rows_shown: int = 5) -> str:
     """The first rows each named query returns for its documented example, on the real data."""
-    import shlex
-
     import graph
     from graph.output import render as render_rows
 
     kg = graph.load(README.parent)
     parts = []
     for q in named_queries().values():
-        words = shlex.split(q.examples[0])
-        params = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w in ("-p", "--param"))
-        table = graph.run_named_query(kg, q.name, params)
+        table = graph.run_named_query(kg, q.name, q.example_params())
         rows = [list(r.values()) for r in table.values()]
         shown = render_rows(table.columns, [[_short(v) for v in r] for r in rows[:rows_shown]], "markdown")
         more = f"\n({len(rows)} rows in all)\n" if len(rows) > rows_shown else "\n"

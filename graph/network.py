@@ -187,6 +187,20 @@ def _hops(f: Facts) -> list[Hop]:
     return hops
 
 
+def facts_of(kg: KnowledgeGraph) -> Facts:
+    """The evidence index of ``kg``, built once per loaded graph."""
+    if getattr(kg, "_facts", None) is None:
+        kg._facts = Facts(kg)  # type: ignore[attr-defined]
+    return kg._facts  # type: ignore[attr-defined]
+
+
+def hops_of(kg: KnowledgeGraph) -> list[Hop]:
+    """Every merged hop of ``kg``, built once per loaded graph (views filter it, never change it)."""
+    if getattr(kg, "_hops", None) is None:
+        kg._hops = _merge(_hops(facts_of(kg)))  # type: ignore[attr-defined]
+    return kg._hops  # type: ignore[attr-defined]
+
+
 def _merge(hops: list[Hop]) -> list[Hop]:
     """One hop per (source, target, mode, validity, industry): parallel statements of the same link
     (a transfer link and a target-industry statement, say) become one hop with all their evidence."""
@@ -209,11 +223,10 @@ def to_networkx(kg: KnowledgeGraph, as_of: int | None = None, modes: set[str] | 
     ``as_of`` keeps only hops (and zones, documents, projects) that held on 31 December of that
     year; ``modes`` keeps only hops of those modes (structural hops are always kept).
     """
-    facts = getattr(kg, "_facts", None) or Facts(kg)
-    kg._facts = facts  # type: ignore[attr-defined]
+    facts = facts_of(kg)
     g = nx.MultiGraph()
     day = f"{as_of}-12-31" if as_of is not None else None
-    for hop in _merge(_hops(facts)):
+    for hop in hops_of(kg):
         if modes is not None and hop.mode != STRUCTURAL and hop.mode not in modes:
             continue
         if not hop.holds_in(as_of):
@@ -234,8 +247,7 @@ def rdf_multidigraph(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     """Every entity-to-entity statement as a directed edge (for Gephi): node class, zh/en labels and
     coordinates; edge relation, mode, dates and sources as attributes. Nodes and edges are inserted in
     sorted order so the serialisations are deterministic."""
-    facts = getattr(kg, "_facts", None) or Facts(kg)
-    kg._facts = facts  # type: ignore[attr-defined]
+    facts = facts_of(kg)
     coords = {ns.curie(e.value): (float(a.value), float(b.value)) for e, a, b in kg.select(
         "SELECT ?e (SAMPLE(?x) AS ?la) (SAMPLE(?y) AS ?lo) WHERE { ?e geo:lat ?x ; geo:long ?y } GROUP BY ?e").rows}
     g = nx.MultiDiGraph()
@@ -247,7 +259,7 @@ def rdf_multidigraph(kg: KnowledgeGraph) -> nx.MultiDiGraph:
         if n in coords:
             attrs["lat"], attrs["long"] = coords[n]
         g.add_node(n, **attrs)
-    hop_modes = {(h.source, h.target): h.mode for h in _hops(facts)}
+    hop_modes = {(h.source, h.target): h.mode for h in hops_of(kg)}
     for s in nodes:
         for p, objects in sorted(facts.by_subject.get(s, {}).items()):
             if p == "rdf:type":

@@ -21,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ParameterError, UnknownQuery
+from graph.store import to_term
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 CHECK_DIR = Path(__file__).resolve().parent / "checks"
@@ -48,6 +49,13 @@ class NamedQuery:
     @property
     def uses_lang(self) -> bool:
         return re.search(r"\?lang\b", self.text) is not None
+
+    def example_params(self) -> dict[str, str]:
+        """The ``-p NAME=VALUE`` pairs of the first ``#+ example:`` line (docs, tests and bench run them)."""
+        import shlex
+
+        words = shlex.split(self.examples[0]) if self.examples else []
+        return dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w in ("-p", "--param"))
 
 
 _PARAM = re.compile(r"^(\w+)\s+(\w+)\s+(required|optional)\s+--\s+(.+)$")
@@ -111,8 +119,7 @@ def bind_params(query: NamedQuery, given: dict[str, str], resolve_entity) -> dic
         if p.type == "integer":
             if not re.fullmatch(r"-?\d+", value.strip()):
                 raise ParameterError(f"--param {p.name}: {value!r} is not a whole number")
-            bound[p.name] = ox.Literal(value.strip(), datatype=ox.NamedNode(
-                "http://www.w3.org/2001/XMLSchema#integer"))
+            bound[p.name] = to_term(value)
         elif p.type == "entity":
             bound[p.name] = ox.NamedNode(resolve_entity(value))
         else:

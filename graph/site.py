@@ -11,7 +11,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph import ns, viz
-from graph.network import Facts, to_networkx
+from graph.network import facts_of, to_networkx
 from graph.pinyin import pinyin_forms
 from graph.store import KnowledgeGraph
 
@@ -27,8 +27,7 @@ def anchor(locator: str) -> str:
 class SiteBuilder:
     def __init__(self, kg: KnowledgeGraph, lang: str = "zh"):
         self.kg, self.lang = kg, lang
-        self.facts = getattr(kg, "_facts", None) or Facts(kg)
-        kg._facts = self.facts  # type: ignore[attr-defined]
+        self.facts = facts_of(kg)
         self.hops = to_networkx(kg)
         self.incoming: dict[str, list[tuple[str, str, set]]] = defaultdict(list)
         for s, props in self.facts.by_subject.items():
@@ -39,6 +38,13 @@ class SiteBuilder:
         self.entities = sorted(e for e, c in self.facts.classes.items()
                                if ns.expand(e) and not e.startswith(("cite:", "zg:", "zgg:")) and ns.expand(e).startswith(ns.BASE))
         self.has_page = set(self.entities)
+        # document -> [(subject, property, value, locator)]: every statement each document supports
+        self.cites: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+        for s, props in self.facts.by_subject.items():
+            for p, objs in props.items():
+                for o, evs in objs.items():
+                    for e in evs:
+                        self.cites[e.document].append((s, p, o, e.locator))
         self.alt = defaultdict(list)
         for e, name in ((ns.curie(s.value), n.value) for s, n in kg.select(
                 "SELECT ?s ?n WHERE { ?s skos:altLabel ?n }").rows):
@@ -100,14 +106,10 @@ class SiteBuilder:
                 else:
                     meta.append((key, value, None))
         cited: dict[str, list[dict]] = defaultdict(list)
-        for s, props in self.facts.by_subject.items():
-            for p, objs in props.items():
-                for o, evs in objs.items():
-                    for e in evs:
-                        if e.document == doc:
-                            v = self._value(o, root)
-                            cited[e.locator].append({"subject": self.zh(s), "subject_href": self.href(s, root),
-                                                     "property": p, "value": v["text"], "value_href": v["href"]})
+        for s, p, o, locator in self.cites.get(doc, ()):
+            v = self._value(o, root)
+            cited[locator].append({"subject": self.zh(s), "subject_href": self.href(s, root),
+                                   "property": p, "value": v["text"], "value_href": v["href"]})
         groups = [(loc, anchor(loc), sorted(rows, key=lambda r: (r["subject"], r["property"], r["value"])))
                   for loc, rows in sorted(cited.items())]
         return {"meta": meta, "cited": groups, "cited_count": sum(len(r) for _, _, r in groups)}

@@ -56,7 +56,8 @@ _OUR_IRI = re.compile(r"https://w3id\.org/zonegraph/[^\s]+")
 
 
 def to_term(text: str) -> Term:
-    """Parse a user-supplied parameter: ``<iri>``, a CURIE, an http(s) IRI, or a plain literal."""
+    """Parse a user-supplied parameter: ``<iri>``, a CURIE, an http(s) IRI, a whole number
+    (xsd:integer) or a plain literal."""
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
         return ox.NamedNode(text[1:-1])
@@ -65,6 +66,8 @@ def to_term(text: str) -> Term:
     iri = ns.expand(text)
     if iri:
         return ox.NamedNode(iri)
+    if re.fullmatch(r"-?\d+", text):
+        return ox.Literal(text, datatype=ox.NamedNode(ns.PREFIXES["xsd"] + "integer"))
     return ox.Literal(text)
 
 
@@ -117,13 +120,7 @@ class KnowledgeGraph:
         self.files.append(path)
 
     def _materialise_union(self) -> None:
-        """Copy each distinct triple of every named graph once into the default graph.
-
-        Queries then see the union as a set (pyoxigraph's own union default graph repeats a
-        triple once per graph holding it), while ``GRAPH ?g`` still reaches the citations.
-        """
-        triples = {(q.subject, q.predicate, q.object) for q in self.store}
-        self.store.extend([ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples])
+        materialise_union(self.store)
 
     # ------------------------------------------------------------------ querying
     def select(
@@ -206,6 +203,16 @@ class KnowledgeGraph:
         ]
         ds.parse(data="".join(sorted(lines)), format="nquads")
         return ds
+
+
+def materialise_union(store: ox.Store) -> None:
+    """Copy each distinct triple of every named graph once into the default graph.
+
+    Queries then see the union as a set (pyoxigraph's own union default graph repeats a triple
+    once per graph holding it), while ``GRAPH ?g`` still reaches the citations.
+    """
+    triples = {(q.subject, q.predicate, q.object) for q in store}
+    store.extend([ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples])
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)

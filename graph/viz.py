@@ -22,7 +22,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph import ns
-from graph.network import DECLARED, REALISED, STRUCTURAL, to_networkx
+from graph.network import DECLARED, REALISED, STRUCTURAL, facts_of, to_networkx
 from graph.store import KnowledgeGraph
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -114,6 +114,8 @@ def _env():
 
 
 def render_template(name: str, **context) -> str:
+    """Render a page; ``assets`` (where the shared CSS/JS live) defaults to ``root + "assets/"``."""
+    context.setdefault("assets", context.get("root", "") + "assets/")
     return _env().get_template(name).render(**context)
 
 
@@ -173,13 +175,12 @@ def _sources(hop) -> list[dict]:
 def view_data(kg: KnowledgeGraph, g: nx.MultiGraph, positions: dict, root: str) -> dict:
     """Nodes and edges as the page's JSON: ids, labels, classes, positions, tooltip lines, sources."""
     nodes, edges = [], []
-    facts = getattr(kg, "_facts", None)
+    facts = facts_of(kg)
     for n in sorted(g.nodes):
         d = g.nodes[n]
         iri = ns.expand(n) or n
         x, y = positions.get(n, (0.0, 0.0))
-        docs = sorted({e.title for props in (facts.by_subject.get(n, {}) if facts else {}).values()
-                       for evs in props.values() for e in evs})
+        docs = sorted({e.title for props in facts.by_subject.get(n, {}).values() for evs in props.values() for e in evs})
         nodes.append({"id": n, "zh": d.get("label_zh") or kg.label(iri, "zh"),
                       "en": d.get("label_en") or kg.label(iri, "en"), "cls": d.get("cls", ""), "x": x, "y": y,
                       "page": root + page_path(n), "src": docs[:3], "nsrc": len(docs)})
@@ -233,11 +234,14 @@ def pyvis_payload(data: dict, lang: str = "zh", edge_labels: bool = False) -> di
 
 
 def render_view(kg: KnowledgeGraph, g: nx.MultiGraph, title: str, root: str, lang: str = "zh",
-                positions: dict | None = None, description: str = "", edge_labels: bool = False) -> str:
+                positions: dict | None = None, description: str = "", edge_labels: bool = False,
+                assets: str | None = None) -> str:
+    """A view page; ``root`` is where entity pages are, ``assets`` where CSS/JS are (default root/assets/)."""
     positions = positions if positions is not None else layout(g)
     payload = pyvis_payload(view_data(kg, g, positions, root), lang, edge_labels)
+    extra = {"assets": assets} if assets else {}
     return render_template("view.html", title=title, root=root, lang=lang, payload=payload,
-                           description=description, counts=(len(payload["nodes"]), len(payload["edges"])))
+                           description=description, counts=(len(payload["nodes"]), len(payload["edges"])), **extra)
 
 
 # ------------------------------------------------------------------------------ the views
@@ -340,12 +344,10 @@ def write_view(kg: KnowledgeGraph, output: str | Path, view: str = "overview", f
     else:
         g, title = overview(kg, as_of), "总览 Overview"
     site = kg.root / "exports" / "site"
-    root = (os.path.relpath(site, output.parent) + "/") if site.is_dir() else ""
-    html = render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow")
-    if not root:  # no site to link to: keep node pages out of the data
-        html = html.replace('"page":"e/', '"page":"#e/')
+    # node pages link into exports/site when it exists; otherwise to in-page anchors (no broken files)
+    root = (os.path.relpath(site, output.parent) + "/") if site.is_dir() else "#"
     copy_assets(output.parent)
-    write(output, html.replace(f'href="{root}assets/', 'href="assets/').replace(f'src="{root}assets/', 'src="assets/'))
+    write(output, render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow", assets="assets/"))
     return output
 
 

@@ -1,19 +1,11 @@
 """The shipped named queries, run as the real files on the real data."""
 
-import shlex
-
 import pytest
 
 import graph
 from graph.queries import named_queries
 
 QUERIES = named_queries()
-
-
-def example_params(q):
-    """The -p NAME=VALUE pairs of the query's first '#+ example:' line."""
-    words = shlex.split(q.examples[0])
-    return dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w in ("-p", "--param"))
 
 
 def test_at_least_twelve_named_queries_with_headers():
@@ -27,7 +19,7 @@ def test_at_least_twelve_named_queries_with_headers():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_named_query_returns_rows_for_its_example(kg, name, lang):
     q = QUERIES[name]
-    table = graph.run_named_query(kg, name, example_params(q), lang=lang)
+    table = graph.run_named_query(kg, name, q.example_params(), lang=lang)
     assert len(table) > 0, f"{name} returned nothing for its documented example"
 
 

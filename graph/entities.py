@@ -115,10 +115,15 @@ SELECT ?e ?p ?d WHERE {
 }
 """
 
+_UNDATED_MEMBERSHIPS = """
+SELECT ?e WHERE { ?e a zg:Membership . FILTER NOT EXISTS { ?e zg:startDate ?start } }
+"""
+
 
 def not_in_force(kg: KnowledgeGraph, year: int) -> set[str]:
     """Entities (memberships, zones, changes, documents, projects) that did not hold on 31 December
-    of ``year``: their earliest date is later, or they had ended by then."""
+    of ``year``: their earliest date is later, or they had ended by then. A membership no source
+    dates is left out too: nothing says it held that year (the same rule as ``members-as-of``)."""
     day = f"{year}-12-31"
     first: dict[str, str] = {}
     ended: set[str] = set()
@@ -128,7 +133,8 @@ def not_in_force(kg: KnowledgeGraph, year: int) -> set[str]:
                 ended.add(e.value)
         elif e.value not in first or d.value < first[e.value]:
             first[e.value] = d.value
-    return ended | {e for e, d in first.items() if d > day}
+    undated = {e.value for (e,) in kg.select(_UNDATED_MEMBERSHIPS).rows}
+    return ended | undated | {e for e, d in first.items() if d > day}
 
 
 def facts(kg: KnowledgeGraph, iri: str, lang: str = "zh",

@@ -6,7 +6,8 @@ source region → industry → zone → member city → park → project. Every 
 * ``mode``: ``declared`` (a plan or report states an intent), ``realised`` (a project), or
   ``structural`` (membership, containment, location: what connects the two);
 * ``valid_from`` / ``valid_to``: the dates between which it held (membership dates, the declaring
-  document's issue date, the project's date), so ``as_of`` can drop what did not hold;
+  document's issue date, the project's date), so ``as_of`` can drop what did not hold; a
+  membership no source dates has ``start_known`` False and is dropped under any ``as_of``;
 * ``evidence``: every citation (document, title, locator, URL) behind the statements it folds.
 """
 
@@ -43,10 +44,14 @@ class Hop:
     valid_to: str | None = None
     industry: str | None = None
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    # False for a membership no source dates: it cannot be said to hold in any given year.
+    start_known: bool = True
 
     def holds_in(self, year: int | None) -> bool:
         if year is None:
             return True
+        if not self.start_known:
+            return False
         day = f"{year}-12-31"
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or self.valid_to > day)
@@ -117,10 +122,11 @@ class Facts:
 def _hops(f: Facts) -> list[Hop]:
     hops: list[Hop] = []
 
-    def add(source, target, relation, mode, evidence, valid_from=None, valid_to=None, industry=None):
+    def add(source, target, relation, mode, evidence, valid_from=None, valid_to=None, industry=None,
+            start_known=True):
         if source and target and source != target:
             hops.append(Hop(source, target, relation, mode, valid_from, valid_to, industry,
-                            tuple(sorted(evidence))))
+                            tuple(sorted(evidence)), start_known))
 
     # Declared transfer links: source region -> industry -> receiver.
     for link in f.subjects_of_class("zg:TransferLink"):
@@ -167,8 +173,9 @@ def _hops(f: Facts) -> list[Hop]:
         end = max(f.values(m, "zg:endDate"), default=None)
         for zone in f.values(m, "zg:zone"):
             for member in f.values(m, "zg:member"):
-                add(zone, member, "member region", STRUCTURAL, f.evidence(m, "zg:member", "zg:startDate"),
-                    start, end)
+                add(zone, member, "member region", STRUCTURAL,
+                    f.evidence(m, "zg:member", "zg:startDate", "zg:dateNote"), start, end,
+                    start_known=start is not None)
     # Realised: projects where they landed, in what industry, from where.
     for p in f.subjects_of_class("zg:InvestmentProject"):
         since = f.first_date.get(p)
@@ -206,12 +213,12 @@ def _merge(hops: list[Hop]) -> list[Hop]:
     (a transfer link and a target-industry statement, say) become one hop with all their evidence."""
     merged: dict[tuple, Hop] = {}
     for h in hops:
-        key = (h.source, h.target, h.mode, h.valid_from, h.valid_to, h.industry)
+        key = (h.source, h.target, h.mode, h.valid_from, h.valid_to, h.industry, h.start_known)
         if key in merged:
             m = merged[key]
             relations = sorted(set(m.relation.split("; ")) | {h.relation})
             merged[key] = Hop(m.source, m.target, "; ".join(relations), m.mode, m.valid_from, m.valid_to,
-                              m.industry, tuple(sorted(set(m.evidence) | set(h.evidence))))
+                              m.industry, tuple(sorted(set(m.evidence) | set(h.evidence))), m.start_known)
         else:
             merged[key] = h
     return [merged[k] for k in sorted(merged, key=lambda k: tuple(str(x) for x in k))]

@@ -138,8 +138,9 @@ class SiteBuilder:
                 if z in self.facts.values(m, "zg:zone"):
                     for r in self.facts.values(m, "zg:member"):
                         end = self.facts.values(m, "zg:endDate")
+                        undated = not self.facts.values(m, "zg:startDate")
                         members.append({"text": self.zh(r), "href": self.href(r, root),
-                                        "note": f"(–{end[0]})" if end else ""})
+                                        "note": f"(–{end[0]})" if end else "(start undated)" if undated else ""})
             zones.append({
                 "zh": self.zh(z), "en": self.en(z), "href": self.href(z, root), "view": f"views/zone-{z.split(':')[1]}.html",
                 "provinces": [self.zh(p) for p in self.facts.values(z, "zg:province")],

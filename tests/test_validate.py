@@ -1,5 +1,7 @@
 """Every check catches its own broken fixture, names the file, and the real data is clean."""
 
+import json
+
 import pytest
 
 import graph
@@ -98,3 +100,29 @@ def test_warnings_are_reported_but_do_not_fail(tmp_path, run):
     assert result.exit_code == 0
     assert "proj:noindustry,zg:industry" in result.stdout and result.stdout.rstrip().endswith("warning")
     assert "0 problem(s), 1 warning(s)" in result.stderr
+
+
+def test_undated_membership_with_a_date_note(tmp_path, run):
+    """A member no source dates is valid with a date note, listed by zone-members with an empty
+    start, and left out of everything --as-of (nothing says it held that year)."""
+    from graph.entities import facts
+    from graph.network import to_networkx
+    from tests.conftest import FIXTURES
+
+    root = make_root(tmp_path, FIXTURES / "undated-membership.trig")
+    kg = graph.load(root)
+    assert graph.validate(kg).problems == []
+    members = run("query", "-n", "zone-members", "-p", "zone=zone:testzone", "-F", "json", root=root)
+    rows = {r["member"]: r for r in json.loads(members.stdout)}
+    assert rows["region:110000"]["start"] is None
+    assert rows["region:110000"]["date_note"].startswith("No source read gives")
+    assert rows["region:211300"]["start"] == "2020-12-09"
+    as_of = run("query", "-n", "members-as-of", "--as-of", "2021", "-F", "csv", root=root).stdout
+    assert "region:211300" in as_of and "region:110000" not in as_of
+    zone = "https://w3id.org/zonegraph/id/zone/testzone"
+    assert "mem:testzone--110000" in {row[2] for row in facts(kg, zone)[1]}
+    in_2021 = {row[2] for row in facts(kg, zone, as_of=2021)[1]}
+    assert "mem:testzone--110000" not in in_2021 and "mem:testzone--211300" in in_2021
+    assert to_networkx(kg).has_edge("zone:testzone", "region:110000")
+    assert not to_networkx(kg, as_of=2021).has_edge("zone:testzone", "region:110000")
+    assert to_networkx(kg, as_of=2021).has_edge("zone:testzone", "region:211300")

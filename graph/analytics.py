@@ -121,11 +121,17 @@ def flow_matrix(kg: KnowledgeGraph, lang: str = "zh", as_of: int | None = None) 
 
 def zone_similarity(kg: KnowledgeGraph, lang: str = "zh", as_of: int | None = None,
                     threshold: float = 0.1) -> tuple[Table, Table]:
-    """Jaccard similarity of zones' target-industry sets (industries rolled up one level through
-    skos:broader, so 先进有色金属新材料 and 新材料 meet), and groups of zones linked at ≥ threshold."""
-    broader = {ns.curie(n.value): ns.curie(b.value) for n, b in kg.select(
-        "SELECT ?n ?b WHERE { ?n skos:broader ?b }").rows}
-    sets = {z: inds | {broader[i] for i in inds if i in broader} for z, inds in _zones_targeting(kg, as_of).items()}
+    """Jaccard similarity of zones' target-industry sets, with spelling variants merged and every
+    industry rolled up through the project's hierarchy (skos:broader in zgg:vocabulary, all levels),
+    so 海绵钛 and 新材料 meet, and 装备制造业 and 装备制造 count as one; groups of zones linked at ≥ threshold."""
+    canon = canonical_industries(kg)
+    ancestors: dict[str, set[str]] = defaultdict(set)
+    for n, b in kg.select("SELECT ?n ?b WHERE { GRAPH zgg:vocabulary { ?n skos:broader+ ?b } }").rows:
+        ancestors[canon.get(ns.curie(n.value), ns.curie(n.value))].add(canon.get(ns.curie(b.value), ns.curie(b.value)))
+    sets = {}
+    for z, inds in _zones_targeting(kg, as_of).items():
+        terms = {canon.get(i, i) for i in inds}
+        sets[z] = terms.union(*(ancestors.get(t, set()) for t in terms))
     rows, sim = [], nx.Graph()
     sim.add_nodes_from(sets)
     for a, b in combinations(sorted(sets), 2):

@@ -193,9 +193,27 @@ def test_national_classifications(kg):
     ("ind:zhuangbeizhizaoye", "skos:exactMatch", "ind:zhuangbeizhizao"),
     ("ind:haimiantai", "skos:broadMatch", "ind:gbt4754-32"),
     ("ind:yiyaozhizao", "skos:exactMatch", "ind:gbt4754-27"),
+    ("ind:xinnengyuanqiche", "skos:exactMatch", "ind:sei2018-5"),
+    ("ind:yejin", "skos:narrowMatch", "ind:gbt4754-31"),
+    ("ind:shihua", "skos:relatedMatch", "ind:gbt4754-25"),
+    ("ind:haimiantai", "skos:broader", "ind:fantaimugaojin"),
 ])
 def test_industry_mappings_are_curated_in_the_vocabulary_graph(kg, term, match, target):
     assert graph.query(kg, f"ASK {{ GRAPH zgg:vocabulary {{ {term} {match} {target} }} }}") is True
+
+
+def test_industry_hierarchy_reaches_the_top_terms(kg):
+    """The project's hierarchy (zgg:vocabulary) runs 海绵钛 → 先进有色金属新材料 → 新材料 and 海绵钛 →
+    钒钛钼锆金 → 先进有色金属; programme groupings (老字号/原字号) stay in their sources' graphs only."""
+    rows = graph.run_named_query(kg, "industry-hierarchy", {"root": "ind:xincailiao"}).values()
+    pairs = {(r["industry"], r["broader"]) for r in rows}
+    assert ("ind:haimiantai", "ind:xianjinyousejinshuxincailiao") in pairs
+    assert ("ind:xianjinyousejinshuxincailiao", "ind:xincailiao") in pairs
+    assert not any(r["industry"] == "ind:xinnengyuan" for r in rows)  # not under 新材料
+    ancestors = one_column(kg, "SELECT ?b WHERE { GRAPH zgg:vocabulary { ind:haimiantai skos:broader+ ?b } }")
+    assert {"ind:xincailiao", "ind:xianjinyousejinshu"} <= set(ancestors)
+    assert graph.query(kg, "ASK { GRAPH zgg:vocabulary { ?x skos:broader ind:laozihao } }") is False
+    assert graph.query(kg, "ASK { GRAPH ?g { ind:zhuangbeizhizao skos:broader ind:laozihao } }") is True
 
 
 def test_spelling_variants_are_merged_in_counts(kg):

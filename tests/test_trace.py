@@ -143,6 +143,10 @@ def test_analyze_tables(kg):
     sim = tables["Zone similarity (Jaccard, target industries)"][1]
     pair = next(r for r in sim if {r[0], r[2]} == {"zone:guidong", "zone:wanjiang"})
     assert 0 < pair[4] <= 1
+    # 装备制造业 (皖江) and 装备制造 (湘南湘西) are one term; 轻工纺织 and 轻纺产业 too.
+    shared = next(r for r in sim if {r[0], r[2]} == {"zone:wanjiang", "zone:xiangnan-xiangxi"})[5].split()
+    assert "ind:zhuangbeizhizao" in shared and "ind:qingfangchanye" in shared
+    assert not any("ind:laozihao" in r[5] for r in sim)  # programme groupings are not industries
     assert tables["Connected components"][1][0][1] > 100
     assert tables["Centrality (regions, zones, industries)"][1]
 

@@ -37,12 +37,38 @@ ZONE_FIELDS: dict[str, str] = {
     "spatial_layout": "zg:spatialLayout",
     "positioning": "zg:positioning",
     "target_industries": "zg:targetIndustry",
-    "source_regions": "zg:sourceRegion",
+    "source_regions": None,  # derived: zg:sourceRegion of the zone, or of a declared link it receives
+    "member_source_regions": None,  # derived: source regions of links received by a member or a park in one
     "carrier_platforms": "zg:carrierPlatform",
     "national_parks_in_members": None,  # derived: national-level parks located in a member region
+    "paired_cooperation": None,  # derived: 对口合作 with a member region or the zone's province as partner
+    "figures": None,  # derived: statistical observations of the zone itself
     "projects": None,  # derived: projects in the zone or located in a member region
 }
 _DERIVED = {
+    "source_regions": """
+SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
+  { ?zone zg:sourceRegion ?v . BIND(?zone AS ?x) } UNION { ?x a zg:TransferLink ; zg:receiver ?zone ; zg:sourceRegion ?v }
+  OPTIONAL { GRAPH ?c { ?x zg:sourceRegion ?v } GRAPH zgg:sources { ?c zg:document ?d } }
+}""",
+    "member_source_regions": """
+SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
+  ?m a zg:Membership ; zg:zone ?zone ; zg:member ?member .
+  ?x a zg:TransferLink ; zg:receiver ?r ; zg:sourceRegion ?v .
+  { ?r zg:parentRegion* ?member } UNION { ?r zg:locatedIn/zg:parentRegion* ?member }
+  OPTIONAL { GRAPH ?c { ?x zg:sourceRegion ?v } GRAPH zgg:sources { ?c zg:document ?d } }
+}""",
+    "paired_cooperation": """
+SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
+  { ?m a zg:Membership ; zg:zone ?zone ; zg:member ?partner } UNION { ?zone zg:province ?partner }
+  ?v a zg:Cooperation ; zg:partner ?partner .
+  OPTIONAL { GRAPH ?c { ?v zg:partner ?partner } GRAPH zgg:sources { ?c zg:document ?d } }
+}""",
+    "figures": """
+SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
+  ?v a zg:Observation ; zg:observationOf ?zone .
+  OPTIONAL { GRAPH ?c { ?v zg:observationOf ?zone } GRAPH zgg:sources { ?c zg:document ?d } }
+}""",
     "national_parks_in_members": """
 SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
   ?m a zg:Membership ; zg:zone ?zone ; zg:member ?member .

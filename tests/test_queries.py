@@ -132,3 +132,18 @@ def test_zones_by_classification(kg):
     rows = run(kg, "zones-by-classification", **{"class": "ind:gbt4754-26"})
     assert {r["zone"] for r in rows} >= {"zone:chongqing-yanjiang", "zone:jixinan"}
     assert all(r["notation"] == "26" for r in rows)
+
+
+def test_documents_concerning_a_region(kg):
+    """Policies reach a region through the zones they concern (吉林's 33 measures for 吉西南, the 2021
+    central opinions for 荆州) as well as through the facts they state about places in it."""
+    def docs(region, kind=None):
+        params = {"region": region, **({"kind": kind} if kind else {})}
+        return {r["document"]: r for r in graph.run_named_query(kg, "documents-concerning-region", params).values()}
+
+    assert "doc:jl-2023-jixinan-measures" in docs("吉林省", "zg:ProvincialMeasure")
+    hubei = docs("湖北省", "zg:NationalPolicy")
+    assert hubei["doc:cpc-sc-2021-zhongbu-yijian"]["relation"].startswith("concerns")
+    assert "doc:cpc-sc-2021-zhongbu-yijian" not in docs("吉林省")
+    siping = docs("四平市")
+    assert "mem:jixinan--220300" in siping["doc:xinhua-2023-03-16-jixinan"]["subjects"].split()

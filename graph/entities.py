@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from graph import ns
 from graph.errors import UnknownEntity
+from graph.network import facts_of
 from graph.store import KnowledgeGraph, Table, plain
 
 _NAMES = """
@@ -108,45 +109,16 @@ SELECT ?direction ?property ?value ?citation ?document ?locator WHERE {
 """
 
 
-_DATED = """
-SELECT ?e ?p ?d WHERE {
-  VALUES ?p { zg:startDate zg:approvalDate dcterms:issued zg:date zg:endDate }
-  ?e ?p ?d .
-}
-"""
-
-_UNDATED_MEMBERSHIPS = """
-SELECT ?e WHERE { ?e a zg:Membership . FILTER NOT EXISTS { ?e zg:startDate ?start } }
-"""
-
-
-def not_in_force(kg: KnowledgeGraph, year: int) -> set[str]:
-    """Entities (memberships, zones, changes, documents, projects) that did not hold on 31 December
-    of ``year``: their earliest date is later, or they had ended by then. A membership no source
-    dates is left out too: nothing says it held that year (the same rule as ``members-as-of``)."""
-    day = f"{year}-12-31"
-    first: dict[str, str] = {}
-    ended: set[str] = set()
-    for e, p, d in kg.select(_DATED).rows:
-        if p.value.endswith("endDate"):
-            if d.value <= day:
-                ended.add(e.value)
-        elif e.value not in first or d.value < first[e.value]:
-            first[e.value] = d.value
-    undated = {e.value for (e,) in kg.select(_UNDATED_MEMBERSHIPS).rows}
-    return ended | undated | {e for e, d in first.items() if d > day}
-
-
 def facts(kg: KnowledgeGraph, iri: str, lang: str = "zh",
           as_of: int | None = None) -> tuple[list[str], list[list[str | None]]]:
     """Every statement with ``iri`` as subject (out) or object (in), one row per source.
     With ``as_of``, statements linking to entities not in force that year are left out."""
     table: Table = kg.select(_FACTS, {"entity": ox.NamedNode(iri)})
-    hidden = not_in_force(kg, as_of) if as_of is not None else set()
+    hidden = facts_of(kg).not_in_force(as_of) if as_of is not None else set()
     columns = ["direction", "property", "value", "value_label", "source", "locator", "citation"]
     rows = []
     for direction, prop, value, citation, document, locator in table.rows:
-        if isinstance(value, ox.NamedNode) and value.value in hidden:
+        if isinstance(value, ox.NamedNode) and ns.curie(value.value) in hidden:
             continue
         graph = citation.value
         if graph == ns.SOURCES_GRAPH:

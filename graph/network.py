@@ -118,6 +118,16 @@ class Facts:
     def subjects_of_class(self, cls: str) -> list[str]:
         return sorted(e for e, c in self.classes.items() if c == cls)
 
+    def not_in_force(self, year: int) -> set[str]:
+        """Entities (memberships, zones, changes, documents, projects) that did not hold on 31 December
+        of ``year``: their earliest date is later, or they had ended by then. A membership no source
+        dates is left out too: nothing says it held that year (the same rule as ``members-as-of``)."""
+        day = f"{year}-12-31"
+        out = {e for e, d in self.first_date.items() if d > day}
+        out |= {e for e, props in self.by_subject.items() if any(d <= day for d in props.get("zg:endDate", {}))}
+        out |= {m for m in self.subjects_of_class("zg:Membership") if not self.values(m, "zg:startDate")}
+        return out
+
 
 def _hops(f: Facts) -> list[Hop]:
     hops: list[Hop] = []
@@ -232,14 +242,14 @@ def to_networkx(kg: KnowledgeGraph, as_of: int | None = None, modes: set[str] | 
     """
     facts = facts_of(kg)
     g = nx.MultiGraph()
-    day = f"{as_of}-12-31" if as_of is not None else None
+    hidden = facts.not_in_force(as_of) if as_of is not None else set()
     for hop in hops_of(kg):
         if modes is not None and hop.mode != STRUCTURAL and hop.mode not in modes:
             continue
         if not hop.holds_in(as_of):
             continue
-        if day and any(facts.first_date.get(n, "") > day for n in (hop.source, hop.target)
-                       if facts.classes.get(n) in ("zg:DemonstrationZone", "zg:InvestmentProject")):
+        if any(n in hidden for n in (hop.source, hop.target)
+               if facts.classes.get(n) in ("zg:DemonstrationZone", "zg:InvestmentProject")):
             continue
         for node in (hop.source, hop.target):
             if node not in g:

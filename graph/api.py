@@ -44,7 +44,7 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
     """Run a shipped ``graph/queries/NAME.rq`` with its declared parameters."""
     named = get_query(name)
     bound = bind_params(named, params or {}, lambda text: entities.resolve(kg, text))
-    return kg.select(named.text, {**_lang_param(named.text, lang), **bound}, source=f"query {name}")
+    return named.normalise(kg.select(named.sparql(lang), bound, source=f"query {name}"))
 
 
 def show(kg: KnowledgeGraph, entity: str, lang: str = "zh",

@@ -81,9 +81,7 @@ def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3) -> tuple[int, list
     timings.append(Timing(f"load {len(quads)} quads", ox_ms, rl_ms, len(quads)))
     for name, q in named_queries().items():
         params = bind_params(q, q.example_params(), lambda text: entities.resolve(kg, text))
-        if q.uses_lang:
-            params["lang"] = ox.Literal("zh")
-        text = bind_values(q.text, params)
+        text = bind_values(q.sparql("zh"), params)
         ox_ms, ox_rows = _median_ms(lambda: list(store.query(text, prefixes=ns.PREFIXES)), repeat)
         try:
             rl_ms, _ = _median_ms(lambda: list(ds.query(text, initNs=ns.PREFIXES)), repeat)

@@ -244,11 +244,11 @@ def _kgx(kg: KnowledgeGraph) -> dict[str, str]:
 
 def _panels(kg: KnowledgeGraph) -> dict[str, str]:
     """Panel tables for Stata/R/Excel: the shipped panel-*.rq queries rendered as CSV."""
-    from graph.queries import get_query
+    from graph.api import run_named_query
 
     out = {}
     for name, query in PANELS.items():
-        table = kg.select(get_query(query).text, {"lang": ox.Literal("zh")}, source=f"query {query}")
+        table = run_named_query(kg, query, lang="zh")
         out[name] = _csv(table.columns, [list(r.values()) for r in table.values()])
     return out
 

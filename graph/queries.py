@@ -26,6 +26,12 @@ from graph.store import to_term
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 CHECK_DIR = Path(__file__).resolve().parent / "checks"
 PARAM_TYPES = ("entity", "integer", "string")
+SEPARATOR = " | "  # between the values of a multi-valued cell (GROUP_CONCAT) in every named query
+
+
+def join_values(values) -> str:
+    """Several values of one cell, once each, in a fixed order."""
+    return SEPARATOR.join(sorted({v.strip() for v in values if v.strip()}))
 
 
 @dataclass
@@ -49,6 +55,48 @@ class NamedQuery:
     @property
     def uses_lang(self) -> bool:
         return re.search(r"\?lang\b", self.text) is not None
+
+    @property
+    def row(self) -> str:
+        """What one row asserts (the ``#+ row:`` header): the query's answer contract."""
+        return self.headers.get("row", "")
+
+    @property
+    def multi(self) -> list[str]:
+        """Columns holding several values joined by :data:`SEPARATOR` (``#+ multi:``)."""
+        return self.headers.get("multi", "").split()
+
+    @property
+    def source_columns(self) -> list[str]:
+        """Columns naming each row's sources (``#+ sources:``; ``none -- why`` for rows that are sources)."""
+        value = self.headers.get("sources", "sources")
+        return [] if value.startswith("none") else value.split()
+
+    def sparql(self, lang: str = "zh") -> str:
+        """The query text with ``?lang`` written in as a literal.
+
+        A literal is seen everywhere, also inside sub-SELECTs and OPTIONAL filters, where a
+        top-level VALUES binding is not (sub-SELECTs are scoped; Virtuoso does not pass VALUES
+        into OPTIONAL filters), so every engine gives the same rows."""
+        if lang not in ("zh", "en"):
+            raise ParameterError(f"--lang {lang!r}: use zh or en")
+        return re.sub(r"\?lang\b", f'"{lang}"', self.text)
+
+    def normalise(self, table):
+        """Sort and de-duplicate the values inside each multi-valued cell: SPARQL leaves
+        GROUP_CONCAT's order to the engine, a citable answer must not change between runs."""
+        idx = [i for i, c in enumerate(table.columns) if c in self.multi]
+        if not idx:
+            return table
+        rows = []
+        for row in table.rows:
+            row = list(row)
+            for i in idx:
+                if row[i] is not None and isinstance(row[i], ox.Literal):
+                    row[i] = ox.Literal(join_values(row[i].value.split(SEPARATOR)))
+            rows.append(tuple(row))
+        table.rows = rows
+        return table
 
     def example_params(self) -> dict[str, str]:
         """The ``-p NAME=VALUE`` pairs of the first ``#+ example:`` line (docs, tests and bench run them)."""

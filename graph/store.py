@@ -220,21 +220,25 @@ _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b[^{]*\{", re.IGNORECASE)
 
 
 def bind_values(sparql: str, params: dict[str, Term]) -> str:
-    """Pre-bind variables by opening the top-level WHERE group with a one-row VALUES block.
+    """Pre-bind variables by opening every WHERE group (the query's and each sub-SELECT's) with
+    a one-row VALUES block.
 
-    Unlike pyoxigraph's substitutions this works for variables that are not projected; bound
-    variables are seen by the whole top-level group (not inside sub-SELECTs, which are scoped).
+    Unlike pyoxigraph's substitutions this works for variables that are not projected, and
+    unlike a single top-level VALUES the binding is seen inside sub-SELECTs too (they are
+    scoped), so a parameter means the same everywhere in the query and in every engine.
     """
     if not params:
         return sparql
     code = "\n".join("" if line.lstrip().startswith("#") else line for line in sparql.splitlines())
-    match = _WHERE.search(code) or _FORM.search(code)
-    if match is None:
-        raise QuerySyntaxError("cannot bind parameters: no WHERE clause found")
     names = sorted(params)
     values = (f" VALUES ({' '.join('?' + n for n in names)}) "
               f"{{ ({' '.join(str(params[n]) for n in names)}) }} ")
-    return code[: match.end()] + values + code[match.end():]
+    matches = list(_WHERE.finditer(code)) or [m for m in [_FORM.search(code)] if m]
+    if not matches:
+        raise QuerySyntaxError("cannot bind parameters: no WHERE clause found")
+    for match in reversed(matches):
+        code = code[: match.end()] + values + code[match.end():]
+    return code
 
 
 def _strip_position(msg: str) -> str:

@@ -104,7 +104,7 @@ def test_wanjiang_approval_document_is_the_state_council_reply(kg):
 def test_chaohu_left_wanjiang_when_dissolved_in_2011(kg):
     rows = graph.run_named_query(kg, "zone-members", {"zone": "zone:wanjiang"}).values()
     chaohu = [r for r in rows if r["member"] == "region:341400"]
-    assert [(r["start"], r["end"]) for r in chaohu] == [("2010-01-12", "2011-08-22")]
+    assert [(r["starts"], r["ends"]) for r in chaohu] == [("2010-01-12", "2011-08-22")]
     assert one_column(kg, "SELECT ?r WHERE { change:wanjiang--2011-member-dissolved zg:removedMember ?r }") \
         == ["region:341400"]
 

@@ -28,12 +28,13 @@ def cli_reference() -> str:
 
 
 def query_catalogue() -> str:
-    lines = ["| name | answers | parameters | example |", "|---|---|---|---|"]
+    lines = ["| name | answers — and what one row asserts | parameters | example |", "|---|---|---|---|"]
     for q in named_queries().values():
         params = "<br>".join(f"`{p.name}` ({p.type}, {'required' if p.required else 'optional'}): {p.description}"
                              for p in q.params) or "—"
         example = f"`{q.examples[0]}`" if q.examples else ""
-        lines.append(f"| [`{q.name}`](graph/queries/{q.name}.rq) | {q.summary} | {params} | {example} |")
+        answers = f"{q.summary}<br>**One row:** {q.row}"
+        lines.append(f"| [`{q.name}`](graph/queries/{q.name}.rq) | {answers} | {params} | {example} |")
     return "\n".join(lines) + "\n"
 
 

@@ -334,19 +334,23 @@ def analyze(ctx, as_of, csv_dir, fmt, lang):
 @click.option("--copies", default=1, show_default=True,
               help="Replicate the data this many times (renamed IRIs) to measure a larger graph.")
 @click.option("--repeat", default=3, show_default=True, help="Runs per measurement; the median is shown.")
+@click.option("--no-rdflib", is_flag=True, help="Time pyoxigraph only (rdflib takes minutes at --copies 10).")
 @output_options
 @click.pass_context
-def bench(ctx, copies, repeat, fmt, lang):
-    """Time loading and every named query in pyoxigraph (our engine) against rdflib, with ratios.
+def bench(ctx, copies, repeat, no_rdflib, fmt, lang):
+    """Time loading and every named query in pyoxigraph (our engine) against rdflib, with ratios;
+    with --copies N also each query's growth (its time at N copies over its time at one).
 
     Example: zonegraph bench --copies 10 -F markdown
     """
     from graph.bench import run
 
-    total, timings = run(_kg(ctx), copies=copies, repeat=repeat)
-    rows = [[t.task, f"{t.oxigraph_ms:.1f}", "error" if t.rdflib_ms != t.rdflib_ms else f"{t.rdflib_ms:.1f}",
-             "-" if t.ratio != t.ratio else f"{t.ratio:.0f}x", t.rows] for t in timings]
-    _echo_rows(["task", "pyoxigraph_ms", "rdflib_ms", "rdflib/pyoxigraph", "rows"], rows, fmt)
+    total, timings = run(_kg(ctx), copies=copies, repeat=repeat, rdflib=not no_rdflib)
+    rows = [[t.task, f"{t.oxigraph_ms:.1f}", "-" if t.rdflib_ms != t.rdflib_ms else f"{t.rdflib_ms:.1f}",
+             "-" if t.ratio != t.ratio else f"{t.ratio:.0f}x", "" if t.growth is None else f"{t.growth:.1f}x",
+             t.rows] for t in timings]
+    _echo_rows(["task", "pyoxigraph_ms", "rdflib_ms", "rdflib/pyoxigraph", f"growth_at_{copies}_copies",
+                "rows"], rows, fmt)
 
 
 @cli.command("bench-viz")

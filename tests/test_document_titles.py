@@ -24,6 +24,13 @@ def test_a_document_without_a_title_is_a_violation_that_says_how_to_fix_it(tmp_p
     assert problem.file == "data/document-titles.trig"
 
 
+def test_the_fixture_breaks_only_the_title_rule(tmp_path):
+    root = make_root(tmp_path, FIXTURES / "document-titles.trig")
+    problems = graph.validate(graph.load(root)).problems
+    assert sorted((p.check, p.entity) for p in problems) == [
+        ("shacl", "doc:bracketed-unflagged"), ("shacl", "doc:flagged-unbracketed"), ("shacl", "doc:untitled")]
+
+
 def test_bracketed_titles_and_the_devised_flag_go_together(tmp_path):
     problems = _title_problems(tmp_path)
     # a devised-looking title that is not flagged, and a flag on a title that looks official

@@ -273,3 +273,59 @@ def test_completeness_counts_derived_fields(kg):
     assert rows["zone:jingzhou"]["source_regions"]["values"] >= 3  # 珠三角, 长三角, 京津冀
     assert rows["zone:lanbai"]["figures"]["values"] >= 6  # area, population, 2015 targets
     assert rows["zone:yinchuan-shizuishan"]["members"] == {"values": 0, "sources": 0}
+
+
+def test_every_document_has_a_title(kg):
+    """The source join reads dcterms:title; a document without one silently drops out of it."""
+    assert one_column(kg, "SELECT ?d WHERE { ?d a zg:Document FILTER NOT EXISTS { ?d dcterms:title ?t } }") == []
+
+
+@pytest.mark.parametrize("document,title,devised", [
+    # no source shows the reply's title (seed 000 reports only the date): a devised title, bracketed
+    ("doc:ndrc-reply-2020-liaoxibei", "［国家发展改革委关于辽西北承接产业转移示范区的复函（2020年12月9日）］", True),
+    ("doc:ndrc-reply-2023-mengdong", "［国家发展改革委关于设立蒙东承接产业转移示范区的复函（2023年）］", True),
+    # the headline the page shows (people.com.cn BIG5 gateway, traditional characters)
+    ("doc:people-2013-guobanhan-2011-10",
+     "國務院辦公廳印發貫徹落實國務院關於中西部地區承接產業轉移指導意見重點工作分工方案的通知", False),
+    # named in full by a repost of the outline (askci.com), cited in its own graph
+    ("doc:liaoning-14th-fyp-outline", "辽宁省国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", False),
+    # another copy of the same plan (same preface) carries the title line the Shicheng copy lacks
+    ("doc:shicheng-ganzhou-gzl-plan", "赣州革命老区高质量发展示范区发展规划", False),
+], ids=lambda v: v if isinstance(v, str) and v.startswith("doc:") else "")
+def test_titles_as_verified(kg, document, title, devised):
+    assert one_column(kg, f"SELECT ?t WHERE {{ {document} dcterms:title ?t }}") == [title]
+    flagged = one_column(kg, f"SELECT ?f WHERE {{ {document} zg:titleDevised ?f }}")
+    assert flagged == (["true"] if devised else [])
+
+
+def test_a_sourced_title_of_a_document_known_by_reference_has_its_citation(kg):
+    rows = values(kg, "SELECT ?doc ?loc WHERE { GRAPH ?c { doc:liaoning-14th-fyp-outline dcterms:title ?t } "
+                      "?c zg:document ?doc ; zg:locator ?loc }")
+    assert rows == [("doc:askci-2021-04-21-liaoning-14th-fyp", "导语（第1段）")]
+
+
+def test_devised_titles_are_bracketed_and_flagged(kg):
+    rows = values(kg, "SELECT ?d ?t ?f WHERE { ?d a zg:Document ; dcterms:title ?t "
+                      "OPTIONAL { ?d zg:titleDevised ?f } }")
+    for document, title, flag in rows:
+        bracketed = title.startswith("［") and title.endswith("］")
+        assert bracketed == (flag == "true"), (document, title, flag)
+        assert not bracketed or "［" not in title[1:-1], (document, title)
+
+
+def test_the_readme_source_join_keeps_sources_without_a_title_or_date(kg):
+    """The source join README.md teaches runs as printed and returns one row per source, title or not."""
+    import re
+
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    sparql = re.search(r"```sparql\n(SELECT \?date \?document.*?)```", readme, re.S).group(1)
+    rows = graph.query(kg, sparql).values()
+    cites = one_column(kg, "SELECT DISTINCT ?c WHERE { GRAPH ?c { zone:wanjiang zg:approvalDate ?d } }")
+    assert len(rows) == len(cites) >= 2
+    # the repost of 范恒山's article has no date: a join that required one would lose it
+    by_doc = {r["document"]: r for r in rows}
+    assert by_doc["doc:ukkuss-fan-hengshan-2010"]["issued"] is None
+    assert by_doc["doc:ukkuss-fan-hengshan-2010"]["title"].startswith("［")
+    assert by_doc["doc:zjol-2010-12-16"]["issued"] == "2010-12-16"

@@ -43,7 +43,7 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
                     lang: str = "zh") -> Table:
     """Run a shipped ``graph/queries/NAME.rq`` with its declared parameters."""
     named = get_query(name)
-    bound = bind_params(named, params or {}, lambda text: entities.resolve(kg, text))
+    bound = bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
     return kg.select(named.text, {**_lang_param(named.text, lang), **bound}, source=f"query {name}")
 
 

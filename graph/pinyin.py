@@ -31,7 +31,7 @@ PLACE_READINGS = {
     "六安": ["lù", "ān"],
 }
 # Bump when the way readings are computed changes, so old cache files are not reused.
-_VERSION = "1:" + hashlib.sha1(json.dumps(PLACE_READINGS, sort_keys=True).encode()).hexdigest()[:8]
+_VERSION = "2:" + hashlib.sha1(json.dumps(PLACE_READINGS, sort_keys=True).encode()).hexdigest()[:8]
 
 
 def has_han(text: str) -> bool:

@@ -331,5 +331,7 @@ def render(r: Reading, width: int = 100) -> str:
         lines += ["", t["sources"]]
         for doc, n in notes.numbers.items():
             lines.append(_cut(f"  [{n}] {doc}", width))
-    lines += ["", f"{len(r.facts)} {t['facts']}" + (f"  {t['cut']}" if cut_any else "")]
+    lines += ["", f"{len(r.facts)} {t['facts']}"]
+    if cut_any:
+        lines.append(_cut(t["cut"], width))
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -43,7 +44,8 @@ def names(kg: KnowledgeGraph) -> list[Name]:
     cached = getattr(kg, "_names", None)
     if cached is None:
         rows = kg.select(_NAMES).rows
-        cached = sorted({Name(e.value, n.value, _HOW[ns.curie(h.value)]) for e, n, h in rows},
+        how = {ns.expand(c): h for c, h in _HOW.items()}
+        cached = sorted({Name(e.value, n.value, how[h.value]) for e, n, h in rows},
                         key=lambda n: (n.iri, n.how, n.text))
         kg._names = cached  # type: ignore[attr-defined]
     return cached
@@ -86,9 +88,9 @@ def short_name(name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One way of naming an entity: ``key`` is what is matched, ``shown`` what the user reads."""
+class Entry(NamedTuple):  # a tuple: tens of thousands are built per graph, dataclasses are slower
+    """One way of naming an entity: ``key`` is what is matched, ``shown`` what the user reads.
+    Pinyin keys have no spaces; a query is matched against them with its spaces removed."""
 
     iri: str
     key: str
@@ -127,8 +129,10 @@ def index(kg: KnowledgeGraph) -> Index:
     from graph.pinyin import readings
 
     classes: dict[str, list[str]] = {}
+    curies: dict[str, str] = {}  # a few dozen classes for thousands of rows
     for e, c in kg.select("SELECT DISTINCT ?e ?c WHERE { ?e a ?c FILTER(isIRI(?e) && isIRI(?c)) }").rows:
-        classes.setdefault(e.value, []).append(ns.curie(c.value))
+        cls = curies.get(c.value) or curies.setdefault(c.value, ns.curie(c.value))
+        classes.setdefault(e.value, []).append(cls)
     for iri, found in classes.items():
         found.sort(key=lambda c: (_RANK.get(c, _UNRANKED), c))
     supers: dict[str, set[str]] = {}
@@ -150,12 +154,10 @@ def index(kg: KnowledgeGraph) -> Index:
             shown, forms = han[text]
             if how == "label" and iri not in pinyin:
                 pinyin[iri] = shown
-            entries += [Entry(iri, f, shown, "pinyin") for f in forms]
+            entries += [Entry(iri, f, shown, "pinyin") for f in forms if " " not in f]
     exact: dict[str, list[Entry]] = {}
     for entry in entries:
         exact.setdefault(entry.key, []).append(entry)
-        if entry.how == "pinyin" and " " in entry.key:
-            exact.setdefault(entry.key.replace(" ", ""), []).append(entry)
     built = Index(entries, exact, classes, supers, pinyin)
     kg._entity_index = built  # type: ignore[attr-defined]
     return built
@@ -179,7 +181,8 @@ def matches(kg: KnowledgeGraph, text: str) -> list[Match]:
     if not folded:
         return []
     best: dict[str, tuple[int, int, int, Entry]] = {}
-    exact_hits = idx.exact.get(folded, []) + idx.exact.get(folded.replace(" ", ""), [])
+    bare = folded.replace(" ", "")
+    exact_hits = idx.exact.get(folded, []) + [e for e in idx.exact.get(bare, []) if e.how == "pinyin"]
     for e in exact_hits:
         key = (0, _HOW_ORDER[e.how], len(e.shown), e)
         if e.iri not in best or key[:3] < best[e.iri][:3]:
@@ -187,7 +190,7 @@ def matches(kg: KnowledgeGraph, text: str) -> list[Match]:
     for e in idx.entries:
         if e.iri in best and best[e.iri][0] == 0:
             continue
-        pos = e.key.find(folded)
+        pos = e.key.find(bare if e.how == "pinyin" else folded)
         if pos < 0:
             continue
         key = (1 if pos == 0 else 2, _HOW_ORDER[e.how], len(e.shown), e)
@@ -286,7 +289,7 @@ def suggestions(kg: KnowledgeGraph, text: str, n: int = 5) -> list[str]:
     chars = set(folded)
     scored: dict[str, float] = {}
     for e in idx.entries:
-        if e.how == "pinyin" and " " in e.key or not chars & set(e.key):
+        if not chars & set(e.key):
             continue
         score = difflib.SequenceMatcher(None, folded, e.key).ratio()
         if score >= 0.5 and score > scored.get(e.iri, 0.0):

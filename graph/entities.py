@@ -11,7 +11,6 @@ entities they are about.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -69,8 +68,8 @@ _HOW_ORDER = {"label": 0, "altLabel": 1, "short": 2, "code": 3, "pinyin": 4}
 
 # Administrative suffixes dropped to get the short name people use (四平市 -> 四平, 安徽省 -> 安徽,
 # 广西壮族自治区 -> 广西). Longest first.
-_REGION_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "新区", "省", "市", "县",
-                    "区", "盟", "旗")
+_REGION_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "新区",
+                    "省", "市", "县", "区", "盟", "旗")
 _REGION_CLASSES = {"zg:ProvinceLevelRegion", "zg:PrefectureLevelRegion", "zg:CountyLevelRegion",
                    "zg:AdministrativeRegion"}
 
@@ -288,10 +287,15 @@ def suggestions(kg: KnowledgeGraph, text: str, n: int = 5) -> list[str]:
     folded = _fold(text)
     chars = set(folded)
     scored: dict[str, float] = {}
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(folded)  # the query side is analysed once (as difflib.get_close_matches does)
     for e in idx.entries:
         if not chars & set(e.key):
             continue
-        score = difflib.SequenceMatcher(None, folded, e.key).ratio()
+        matcher.set_seq1(e.key)
+        if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+            continue
+        score = matcher.ratio()
         if score >= 0.5 and score > scored.get(e.iri, 0.0):
             scored[e.iri] = score
     return sorted(scored, key=lambda i: (-round(scored[i], 3), idx.rank(i), ns.curie(i)))[:n]

@@ -129,9 +129,10 @@ def reading(kg: KnowledgeGraph, iri: str, lang: str = "zh", as_of: int | None = 
                         sorted(f["sources"]), sorted(f["citations"])))
     order = {g: i for i, (g, _, _) in enumerate(GROUPS)}
     out.sort(key=lambda f: (order[f.group], f.direction != "out", f.prop, f.value_label or f.value, f.value))
-    labels = sorted({f.value for f in out if f.prop == "rdfs:label"})
-    alts = sorted({f.value for f in out if f.prop == "skos:altLabel"})
-    classes = sorted({f.value for f in out if f.prop == "rdf:type"},
+    own = [f for f in out if f.direction == "out"]
+    labels = sorted({f.value for f in own if f.prop == "rdfs:label"})
+    alts = sorted({f.value for f in own if f.prop == "skos:altLabel"})
+    classes = sorted({f.value for f in own if f.prop == "rdf:type"},
                      key=lambda c: (c not in idx.classes.get(iri, [])[:1], c))
     other = "en" if lang == "zh" else "zh"
     return Reading(

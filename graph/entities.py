@@ -99,11 +99,51 @@ class Entry(NamedTuple):  # a tuple: tens of thousands are built per graph, data
 
 @dataclass
 class Index:
-    entries: list[Entry]
-    exact: dict[str, list[Entry]]
+    """Names (labels, short names, codes) and, built only when first needed, their pinyin: a query
+    in Chinese characters never needs pinyin, and reading it costs more than the rest of the index."""
+
+    names: list[Entry]
+    exact_names: dict[str, list[Entry]]
     classes: dict[str, list[str]]  # IRI -> class CURIEs, best-ranked first
     supers: dict[str, set[str]]  # class CURIE -> itself and every superclass (ontology)
-    pinyin: dict[str, str] = field(default_factory=dict)  # IRI -> common reading of its zh label
+    texts: list[tuple[str, str, str]]  # (IRI, Chinese name, how) to read in pinyin
+    _pinyin: tuple[list[Entry], dict[str, list[Entry]], dict[str, str]] | None = None
+
+    def _layer(self) -> tuple[list[Entry], dict[str, list[Entry]], dict[str, str]]:
+        if self._pinyin is None:
+            from graph.pinyin import readings
+
+            han = readings(text for _, text, _ in self.texts)
+            entries: list[Entry] = []
+            shown_of: dict[str, str] = {}
+            for iri, text, how in self.texts:
+                if text in han:
+                    shown, forms = han[text]
+                    if how == "label":
+                        shown_of.setdefault(iri, shown)
+                    entries += [Entry(iri, f, shown, "pinyin") for f in forms if " " not in f]
+            exact: dict[str, list[Entry]] = {}
+            for entry in entries:
+                exact.setdefault(entry.key, []).append(entry)
+            self._pinyin = (entries, exact, shown_of)
+        return self._pinyin
+
+    @property
+    def pinyin(self) -> dict[str, str]:
+        """IRI -> common pinyin reading of its Chinese label."""
+        return self._layer()[2]
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every name, pinyin forms included."""
+        return self.names + self._layer()[0]
+
+    def searchable(self, latin: bool) -> list[Entry]:
+        return self.entries if latin else self.names
+
+    def exact(self, key: str, latin: bool) -> list[Entry]:
+        found = self.exact_names.get(key, [])
+        return found + self._layer()[1].get(key.replace(" ", ""), []) if latin else found
 
     def rank(self, iri: str) -> tuple[int, int]:
         return min((_RANK.get(c, _UNRANKED) for c in self.classes.get(iri, ())), default=_UNRANKED)
@@ -120,12 +160,16 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _latin(text: str) -> bool:
+    return any(c.isascii() and c.isalpha() for c in text)
+
+
 def index(kg: KnowledgeGraph) -> Index:
     """The name index of ``kg``, built once per loaded graph."""
     cached = getattr(kg, "_entity_index", None)
     if cached is not None:
         return cached
-    from graph.pinyin import readings
+    from graph.pinyin import has_han
 
     classes: dict[str, list[str]] = {}
     curies: dict[str, str] = {}  # a few dozen classes for thousands of rows
@@ -144,20 +188,14 @@ def index(kg: KnowledgeGraph) -> Index:
             short = short_name(text)
             if short:
                 base.append((iri, short, "short"))
-    han = readings(text for _, text, how in base if how in ("label", "altLabel", "short"))
-    entries: list[Entry] = []
-    pinyin: dict[str, str] = {}
-    for iri, text, how in sorted(set(base)):
-        entries.append(Entry(iri, _fold(text), text, how))
-        if text in han:
-            shown, forms = han[text]
-            if how == "label" and iri not in pinyin:
-                pinyin[iri] = shown
-            entries += [Entry(iri, f, shown, "pinyin") for f in forms if " " not in f]
+    base = sorted(set(base))
+    entries = [Entry(iri, text.casefold().replace(" ", "") if how == "pinyin" else _fold(text), text, how)
+               for iri, text, how in base]
     exact: dict[str, list[Entry]] = {}
     for entry in entries:
         exact.setdefault(entry.key, []).append(entry)
-    built = Index(entries, exact, classes, supers, pinyin)
+    texts = [(i, t, h) for i, t, h in base if h in ("label", "altLabel", "short") and has_han(t)]
+    built = Index(entries, exact, classes, supers, texts)
     kg._entity_index = built  # type: ignore[attr-defined]
     return built
 
@@ -181,12 +219,12 @@ def matches(kg: KnowledgeGraph, text: str) -> list[Match]:
         return []
     best: dict[str, tuple[int, int, int, Entry]] = {}
     bare = folded.replace(" ", "")
-    exact_hits = idx.exact.get(folded, []) + [e for e in idx.exact.get(bare, []) if e.how == "pinyin"]
-    for e in exact_hits:
+    latin = _latin(folded)
+    for e in idx.exact(folded, latin):
         key = (0, _HOW_ORDER[e.how], len(e.shown), e)
         if e.iri not in best or key[:3] < best[e.iri][:3]:
             best[e.iri] = key
-    for e in idx.entries:
+    for e in idx.searchable(latin):
         if e.iri in best and best[e.iri][0] == 0:
             continue
         pos = e.key.find(bare if e.how == "pinyin" else folded)
@@ -237,7 +275,7 @@ def resolve(kg: KnowledgeGraph, text: str, prefer: str | None = None) -> str:
     if iri:
         if _exists(kg, iri):
             return iri
-        known = sorted({ns.curie(e.iri) for e in idx.entries})
+        known = sorted({ns.curie(e.iri) for e in idx.names})
         close = difflib.get_close_matches(ns.curie(iri), known, n=5)
         raise UnknownEntity(text, [describe(kg, ns.expand(c) or c) for c in close])
     found = matches(kg, text)
@@ -268,7 +306,7 @@ def _one_named(idx: Index, group: list[str]) -> str | None:
 def _pick_exact(idx: Index, text: str, group: list[str]) -> str | None:
     folded = _fold(text)
     # The one whose preferred label matches wins over alternative names.
-    preferred = [i for i in group if any(e.how == "label" and e.iri == i for e in idx.exact.get(folded, []))]
+    preferred = [i for i in group if any(e.how == "label" and e.iri == i for e in idx.exact_names.get(folded, []))]
     if len(preferred) == 1:
         return preferred[0]
     # 北京市 names both the municipality (110000) and its prefecture-level entry (110100): a
@@ -289,7 +327,7 @@ def suggestions(kg: KnowledgeGraph, text: str, n: int = 5) -> list[str]:
     scored: dict[str, float] = {}
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(folded)  # the query side is analysed once (as difflib.get_close_matches does)
-    for e in idx.entries:
+    for e in idx.searchable(_latin(folded)):
         if not chars & set(e.key):
             continue
         matcher.set_seq1(e.key)

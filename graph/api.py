@@ -43,21 +43,32 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
                     lang: str = "zh") -> Table:
     """Run a shipped ``graph/queries/NAME.rq`` with its declared parameters."""
     named = get_query(name)
-    bound = bind_params(named, params or {}, lambda text: entities.resolve(kg, text))
+    bound = bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
     return named.normalise(kg.select(named.sparql(lang), bound, source=f"query {name}"))
 
 
 def show(kg: KnowledgeGraph, entity: str, lang: str = "zh",
          as_of: int | None = None) -> tuple[str, list[str], list[list]]:
-    """Every fact about ``entity`` (IRI, CURIE or label), outgoing and incoming, with its source.
+    """Every fact about ``entity`` (IRI, CURIE or any name), outgoing and incoming: one row per
+    fact with its group, property CURIE and label, value, and sources aggregated.
     ``as_of``: leave out memberships, zones, documents and projects not in force that year."""
-    iri = entities.resolve(kg, entity)
-    columns, rows = entities.facts(kg, iri, lang, as_of)
-    return iri, columns, rows
+    from graph import reading as rd
+
+    r = reading(kg, entity, lang, as_of)
+    columns, rows = rd.fact_rows(r)
+    return r.iri, columns, rows
+
+
+def reading(kg: KnowledgeGraph, entity: str, lang: str = "zh", as_of: int | None = None):
+    """The reading view of ``entity``: a :class:`graph.reading.Reading` (names, classes, grouped
+    facts, a zone's members); ``graph.reading.render(r, width)`` lays it out for a terminal."""
+    from graph import reading as rd
+
+    return rd.reading(kg, entities.resolve(kg, entity), lang, as_of)
 
 
 def search(kg: KnowledgeGraph, text: str, limit: int = 50) -> tuple[list[str], list[list]]:
-    """Entities whose zh/en label, short name or pinyin contains ``text``."""
+    """Entities whose zh/en label, short name, code or pinyin contains ``text``, best first."""
     return entities.search(kg, text, limit)
 
 

@@ -160,17 +160,24 @@ def queries(fmt, lang):
 @click.argument("entity")
 @click.option("--as-of", "as_of", type=int, metavar="YEAR",
               help="Leave out memberships, zones, documents and projects not in force on 31 Dec of YEAR.")
+@click.option("--width", type=int, metavar="COLUMNS",
+              help="Width of the table view [default: the terminal's].")
 @output_options
 @click.pass_context
-def show(ctx, entity, as_of, fmt, lang):
-    """Show every fact about ENTITY (IRI, CURIE or label), outgoing and incoming, with its source.
+def show(ctx, entity, as_of, width, fmt, lang):
+    """Show ENTITY (IRI, CURIE or any name): its names, class and every fact, grouped, with sources.
 
     Example: zonegraph show 辽西北承接产业转移示范区
     """
-    kg = _kg(ctx)
-    iri, columns, rows = api.show(kg, entity, lang=lang, as_of=as_of)
+    import shutil
+
+    from graph import reading
+
     if fmt == "table":
-        click.echo(f"{kg.label(iri, lang)}  <{iri}>")
+        r = api.reading(_kg(ctx), entity, lang=lang, as_of=as_of)
+        click.echo(reading.render(r, width or shutil.get_terminal_size((100, 24)).columns), nl=False)
+        return
+    _, columns, rows = api.show(_kg(ctx), entity, lang=lang, as_of=as_of)
     _echo_rows(columns, rows, fmt)
 
 
@@ -180,9 +187,9 @@ def show(ctx, entity, as_of, fmt, lang):
 @output_options
 @click.pass_context
 def search(ctx, text, limit, fmt, lang):
-    """Find entities whose Chinese or English label, short name or pinyin contains TEXT.
+    """Find entities by Chinese or English name, short name, code or pinyin; best matches first.
 
-    Example: zonegraph search 朝阳
+    Example: zonegraph search siping
     """
     columns, rows = api.search(_kg(ctx), text, limit)
     _echo_rows(columns, rows, fmt)

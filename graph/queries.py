@@ -5,11 +5,17 @@ Header lines at the top of each file::
     #+ summary: One line saying what the query answers.
     #+ param: zone entity optional -- the zone (CURIE, IRI or label); all zones when omitted
     #+ param: year integer required -- the year to look at
+    #+ param: province zg:ProvinceLevelRegion required -- the province
     #+ example: zonegraph query -n zone-members --param zone=辽西北
 
 Parameters are pre-bound variables (SPARQL SEP-0007 substitution), so every file is a plain
 SPARQL query that also runs unchanged in any other SPARQL engine. ``?lang`` is always bound
 from ``--lang`` when the query uses it.
+
+The type of a parameter is ``entity``, ``integer``, ``string`` or a class CURIE such as
+``zg:ProvinceLevelRegion``: an entity, preferably of that class or a subclass. A name is then
+resolved among the entities of that class first (``province=安徽`` is 安徽省, not one of the
+parks or enterprises whose names contain 安徽) and is ambiguous only among them.
 """
 
 from __future__ import annotations
@@ -37,9 +43,18 @@ def join_values(values) -> str:
 @dataclass
 class Param:
     name: str
-    type: str
+    type: str  # entity | integer | string | a class CURIE (an entity of that class)
     required: bool
     description: str
+
+    @property
+    def is_entity(self) -> bool:
+        return self.type == "entity" or ":" in self.type
+
+    @property
+    def prefer(self) -> str | None:
+        """The class CURIE an entity parameter expects, or None."""
+        return self.type if ":" in self.type else None
 
 
 @dataclass
@@ -106,7 +121,7 @@ class NamedQuery:
         return dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w in ("-p", "--param"))
 
 
-_PARAM = re.compile(r"^(\w+)\s+(\w+)\s+(required|optional)\s+--\s+(.+)$")
+_PARAM = re.compile(r"^(\w+)\s+([\w:-]+)\s+(required|optional)\s+--\s+(.+)$")
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -123,8 +138,9 @@ def parse_query_file(path: Path) -> NamedQuery:
             summary = value
         elif key == "param":
             m = _PARAM.match(value)
-            if not m or m.group(2) not in PARAM_TYPES:
-                raise ValueError(f"{path}: bad param header {value!r}")
+            if not m or not (m.group(2) in PARAM_TYPES or _is_class(m.group(2))):
+                raise ValueError(f"{path}: bad param header {value!r}: the type is entity, integer, "
+                                 "string or a class CURIE such as zg:ProvinceLevelRegion")
             params.append(Param(m.group(1), m.group(2), m.group(3) == "required", m.group(4)))
         elif key == "example":
             examples.append(value)
@@ -133,6 +149,13 @@ def parse_query_file(path: Path) -> NamedQuery:
     if not summary:
         raise ValueError(f"{path}: missing '#+ summary:' header")
     return NamedQuery(path.stem, path, text, summary, params, examples, headers)
+
+
+def _is_class(token: str) -> bool:
+    from graph import ns
+
+    prefix, _, local = token.partition(":")
+    return prefix in ns.PREFIXES and local[:1].isupper()
 
 
 def named_queries(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
@@ -147,7 +170,16 @@ def get_query(name: str) -> NamedQuery:
 
 
 def bind_params(query: NamedQuery, given: dict[str, str], resolve_entity) -> dict[str, object]:
-    """Turn ``--param name=value`` strings into terms, checking names, types and required ones."""
+    """Turn ``--param name=value`` strings into terms, checking names, types and required ones.
+
+    ``resolve_entity(text, prefer)`` names an entity; ``prefer`` is the class CURIE the parameter
+    expects, or None. (A one-argument ``resolve_entity(text)`` is still accepted.)"""
+    import inspect
+
+    try:
+        takes_prefer = len(inspect.signature(resolve_entity).parameters) > 1
+    except (TypeError, ValueError):
+        takes_prefer = False
     known = {p.name: p for p in query.params}
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -168,8 +200,9 @@ def bind_params(query: NamedQuery, given: dict[str, str], resolve_entity) -> dic
             if not re.fullmatch(r"-?\d+", value.strip()):
                 raise ParameterError(f"--param {p.name}: {value!r} is not a whole number")
             bound[p.name] = to_term(value)
-        elif p.type == "entity":
-            bound[p.name] = ox.NamedNode(resolve_entity(value))
+        elif p.is_entity:
+            iri = resolve_entity(value, p.prefer) if takes_prefer else resolve_entity(value)
+            bound[p.name] = ox.NamedNode(iri)
         else:
             bound[p.name] = ox.Literal(value)
     return bound

@@ -92,8 +92,8 @@ def test_show_by_label_curie_and_iri(run, mini_root):
     assert by_label.exit_code == 0, by_label.stderr
     rows = list(csv.DictReader(io.StringIO(by_label.stdout)))
     approval = [r for r in rows if r["property"] == "zg:approvalDate"]
-    assert {(r["value"], r["locator"]) for r in approval} == {("2020-12-09", "§1"), ("2020-12", "§2")}
-    assert all(r["source"] == "测试文献" for r in approval)
+    assert {(r["value"], r["sources"]) for r in approval} == {("2020-12-09", "测试文献: §1"), ("2020-12", "测试文献: §2")}
+    assert all(r["relation"] == "批准日期" and r["group"] == "dates" for r in approval)
     incoming = {r["value"] for r in rows if r["direction"] == "in"}
     assert {"mem:testzone--211300", "link:test", "obs:test-projects"} <= incoming
     assert run("show", "zone:testzone", "-F", "csv", root=mini_root).stdout == by_label.stdout

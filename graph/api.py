@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from graph import entities
+from graph import entities, worker
 from graph.build import BuildResult
 from graph.build import build as _build
 from graph.queries import bind_params, get_query
@@ -13,6 +13,7 @@ from graph.stats import stats as _stats
 from graph.store import KnowledgeGraph, Table, to_term
 from graph.validate import Report
 from graph.validate import validate as _validate
+from graph.worker import QueryStream
 
 LANGS = ("zh", "en")
 
@@ -28,15 +29,41 @@ def _lang_param(sparql: str, lang: str) -> dict:
     return {"lang": ox.Literal(lang)} if "?lang" in sparql else {}
 
 
+# Ad-hoc SPARQL is bounded by default: a mistyped join can run for hours. Named queries are written
+# and benchmarked for the engine, so they run unbounded unless a timeout is given.
+DEFAULT_TIMEOUT = 60.0
+
+
 def query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None, lang: str = "zh",
-          source: str = "query"):
+          source: str = "query", timeout: float | None = None, limit: int | None = None):
     """Run SPARQL over the union of all graphs (``GRAPH ?g`` reaches the citations).
 
     ``params`` pre-bind variables (values are CURIEs, IRIs or literals); ``?lang`` is bound to
     ``lang``. SELECT returns a :class:`Table`, ASK a bool, CONSTRUCT a list of triples.
+    With ``timeout`` (seconds) or ``limit`` (rows) the query runs bounded, as in :func:`stream_query`.
     """
     bound = {k: to_term(v) for k, v in (params or {}).items()}
-    return kg.run(sparql, {**_lang_param(sparql, lang), **bound}, source=source)
+    params_ = {**_lang_param(sparql, lang), **bound}
+    if timeout is None and limit is None:
+        return kg.run(sparql, params_, source=source)
+    return collect(worker.stream(kg, sparql, params_, source=source, timeout=timeout, limit=limit))
+
+
+def stream_query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None, lang: str = "zh",
+                 source: str = "query", timeout: float | None = DEFAULT_TIMEOUT,
+                 limit: int | None = None) -> QueryStream:
+    """Start SPARQL in a worker that can be stopped; rows arrive as they are computed.
+
+    ``timeout`` seconds (None or 0: none) bounds the whole run: past it, iterating raises
+    :class:`graph.errors.QueryTimeout`; Ctrl-C raises :class:`graph.errors.QueryInterrupted`.
+    ``limit`` stops after that many rows. Use it as a context manager::
+
+        with graph.stream_query(kg, "SELECT * WHERE { ?s ?p ?o }", timeout=10) as rows:
+            for s, p, o in rows: ...
+    """
+    bound = {k: to_term(v) for k, v in (params or {}).items()}
+    return worker.stream(kg, sparql, {**_lang_param(sparql, lang), **bound}, source=source,
+                         timeout=timeout, limit=limit)
 
 
 def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None,
@@ -45,6 +72,25 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
     named = get_query(name)
     bound = bind_params(named, params or {}, lambda text: entities.resolve(kg, text))
     return kg.select(named.text, {**_lang_param(named.text, lang), **bound}, source=f"query {name}")
+
+
+def stream_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None, lang: str = "zh",
+                       timeout: float | None = None, limit: int | None = None) -> QueryStream:
+    """:func:`run_named_query` in a worker that can be stopped (see :func:`stream_query`)."""
+    named = get_query(name)
+    bound = bind_params(named, params or {}, lambda text: entities.resolve(kg, text))
+    return worker.stream(kg, named.text, {**_lang_param(named.text, lang), **bound}, source=f"query {name}",
+                         timeout=timeout, limit=limit)
+
+
+def collect(stream: QueryStream):
+    """Read a whole :class:`QueryStream`: a :class:`Table`, a bool (ASK) or a list of triples."""
+    with stream:
+        if stream.kind == "ask":
+            return bool(stream.boolean)
+        if stream.kind == "graph":
+            return list(stream)
+        return Table(list(stream.columns), list(stream))
 
 
 def show(kg: KnowledgeGraph, entity: str, lang: str = "zh",

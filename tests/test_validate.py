@@ -113,10 +113,12 @@ def test_undated_membership_with_a_date_note(tmp_path, run):
     kg = graph.load(root)
     assert graph.validate(kg).problems == []
     members = run("query", "-n", "zone-members", "-p", "zone=zone:testzone", "-F", "json", root=root)
-    rows = {r["member"]: r for r in json.loads(members.stdout)}
-    assert rows["region:110000"]["start"] is None
-    assert rows["region:110000"]["date_note"].startswith("No source read gives")
-    assert rows["region:211300"]["start"] == "2020-12-09"
+    # -F json is W3C SPARQL results: full IRIs, typed terms, unbound variables left out
+    rows = {r["member"]["value"]: r for r in json.loads(members.stdout)["results"]["bindings"]}
+    region = "https://w3id.org/zonegraph/id/region/"
+    assert "start" not in rows[region + "110000"]
+    assert rows[region + "110000"]["date_note"]["value"].startswith("No source read gives")
+    assert rows[region + "211300"]["start"]["value"] == "2020-12-09"
     as_of = run("query", "-n", "members-as-of", "--as-of", "2021", "-F", "csv", root=root).stdout
     assert "region:211300" in as_of and "region:110000" not in as_of
     zone = "https://w3id.org/zonegraph/id/zone/testzone"

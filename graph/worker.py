@@ -1,0 +1,306 @@
+"""Bounded SPARQL: run a query in a forked child so that it can be stopped.
+
+pyoxigraph evaluates a query in Rust without returning to Python (one ``next()`` of a cross
+product can run for hours), so neither a Python timeout nor Ctrl-C reaches it. After the graph is
+loaded we ``fork()``: the child shares the loaded store copy-on-write (no reload, about 5 ms here),
+runs the query and streams rows back over a pipe in small pickled batches; the parent reads them
+with a deadline and kills the child on timeout, Ctrl-C, ``--limit`` or a closed stdout. The pipe's
+back-pressure keeps the child from running ahead of a slow reader, so memory stays bounded for
+any query the engine itself can stream (ORDER BY, GROUP BY and DISTINCT still collect in the
+engine; the deadline bounds those).
+
+Where ``fork`` is missing (Windows) the query runs in-process: same rows, no timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import struct
+import sys
+import time
+from typing import Any, Callable, Iterator
+
+import pyoxigraph as ox
+
+from graph.errors import QueryCrashed, QueryInterrupted, QueryTimeout, ZonegraphError
+
+_HEADER = struct.Struct("!I")
+# The first row goes out at once (a user watching a terminal sees it); then rows are batched
+# for throughput, but never held longer than this after the previous batch.
+_FLUSH_SECONDS = 0.05
+_BATCH_ROWS = 1000
+
+CAN_FORK = hasattr(os, "fork") and sys.platform != "win32"
+
+
+def _encode(term: Any) -> Any:
+    # Plain tuples pickle 4x faster than pyoxigraph terms (measured on 10k rows: 25 ms vs 110 ms).
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value)
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value)
+    if term.language:
+        return (2, term.value, term.language)
+    return (3, term.value, term.datatype.value)
+
+
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+
+
+def _decode(cell: Any) -> Any:
+    if cell is None:
+        return None
+    kind = cell[0]
+    if kind == 0:
+        return ox.NamedNode(cell[1])
+    if kind == 1:
+        return ox.BlankNode(cell[1])
+    if kind == 2:
+        return ox.Literal(cell[1], language=cell[2])
+    return ox.Literal(cell[1], datatype=ox.NamedNode(cell[2]))
+
+
+class QueryStream:
+    """The answer of one query, read as it is computed. Use it as a context manager.
+
+    ``kind`` is ``"select"`` (iterate for tuples of pyoxigraph terms, in ``columns`` order; unbound
+    is None), ``"ask"`` (``boolean``) or ``"graph"`` (iterate for pyoxigraph triples). Leaving the
+    ``with`` block stops the query if it is still running.
+    """
+
+    kind: str
+    columns: list[str]
+    boolean: bool | None
+    # Called before waiting for the engine: the CLI flushes stdout there, so rows already
+    # written reach a pipe (`| head`) at once without a flush per row.
+    on_wait: Callable[[], object] | None = None
+
+    def __iter__(self) -> Iterator[Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "QueryStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _InProcess(QueryStream):
+    def __init__(self, kg, sparql: str, params: dict | None, source: str, limit: int | None):
+        result = kg._run(sparql, params, source)
+        self.limit, self.boolean, self.columns = limit, None, []
+        if isinstance(result, ox.QuerySolutions):
+            self.kind, self.columns, self._it = "select", [v.value for v in result.variables], map(tuple, result)
+        elif isinstance(result, ox.QueryBoolean):
+            self.kind, self.boolean, self._it = "ask", bool(result), iter(())
+        else:
+            self.kind, self._it = "graph", iter(result)
+
+    def __iter__(self):
+        for i, item in enumerate(self._it):
+            if self.limit is not None and i >= self.limit:
+                return
+            yield item
+
+
+class _Forked(QueryStream):
+    def __init__(self, kg, sparql: str, params: dict | None, source: str, timeout: float | None,
+                 limit: int | None):
+        self.source, self.timeout = source, timeout
+        self.boolean, self.columns = None, []
+        self._buf = bytearray()
+        read_fd, write_fd = os.pipe()
+        # Buffered output would be written twice (once by each process) if flushed after the fork.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # child: never returns
+            os.close(read_fd)
+            _child(kg, sparql, params, source, limit, write_fd, parent)
+        os.close(write_fd)
+        self._pid: int | None = pid
+        self._fd: int | None = read_fd
+        self._deadline = None if not timeout else time.monotonic() + timeout
+        try:
+            head = self._frame()
+            if head[0] == "error":
+                raise head[1]
+            self.kind = head[0]
+            if self.kind == "select":
+                self.columns = head[1]
+            elif self.kind == "ask":
+                self.boolean = head[1]
+        except BaseException:
+            self.close()
+            raise
+
+    def __iter__(self):
+        if self.kind == "ask":
+            return
+        try:
+            while True:
+                frame = self._frame()
+                if frame[0] == "end":
+                    break
+                if frame[0] == "error":
+                    raise frame[1]
+                if self.kind == "select":
+                    for row in frame[1]:
+                        yield tuple(_decode(c) for c in row)
+                else:
+                    for s, p, o in frame[1]:
+                        yield ox.Triple(_decode(s), _decode(p), _decode(o))
+        finally:
+            self.close()
+
+    def _frame(self) -> tuple:
+        size = None
+        while True:
+            if size is None and len(self._buf) >= _HEADER.size:
+                (size,) = _HEADER.unpack_from(self._buf)
+            if size is not None and len(self._buf) >= _HEADER.size + size:
+                data = bytes(self._buf[_HEADER.size:_HEADER.size + size])
+                del self._buf[:_HEADER.size + size]
+                return pickle.loads(data)
+            self._fill()
+
+    def _fill(self) -> None:
+        if self._fd is None:
+            raise QueryCrashed(self.source, "the query was already stopped")
+        try:
+            if self.on_wait is not None:
+                self.on_wait()
+            wait = None if self._deadline is None else max(0.0, self._deadline - time.monotonic())
+            ready, _, _ = select.select([self._fd], [], [], wait)
+        except KeyboardInterrupt:
+            self.close()
+            raise QueryInterrupted(self.source) from None
+        if not ready:
+            self.close()
+            raise QueryTimeout(self.source, self.timeout or 0)
+        chunk = os.read(self._fd, 1 << 16)
+        if not chunk:
+            status = self._reap()
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
+                raise QueryInterrupted(self.source)
+            raise QueryCrashed(self.source, _describe(status))
+        self._buf += chunk
+
+    def _reap(self) -> int:
+        status = 0
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._pid is not None:
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+        return status
+
+    def close(self) -> None:
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._reap()
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        hint = " (out of memory?)" if sig == signal.SIGKILL else ""
+        return f"the query engine was killed by signal {signal.Signals(sig).name}{hint}: narrow the query"
+    return f"the query engine stopped unexpectedly (exit status {os.waitstatus_to_exitcode(status)})"
+
+
+def _child(kg, sparql, params, source, limit, fd, parent) -> None:
+    code = 0
+    try:
+        # Ctrl-C goes to the whole foreground process group: let it end the child at once
+        # (Python's own handler would wait for the engine to return to Python).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _die_with_parent(parent)
+
+        def send(message: tuple) -> None:
+            data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(_HEADER.pack(len(data)) + data)
+            while view:
+                view = view[os.write(fd, view):]
+
+        try:
+            result = kg._run(sparql, params, source)
+        except ZonegraphError as err:
+            send(("error", err))
+            return
+        if isinstance(result, ox.QueryBoolean):
+            send(("ask", bool(result)))
+            return
+        if isinstance(result, ox.QuerySolutions):
+            send(("select", [v.value for v in result.variables]))
+            encode = lambda sol: tuple(map(_encode, sol))  # noqa: E731
+        else:
+            send(("graph",))
+            encode = lambda t: (_encode(t.subject), _encode(t.predicate), _encode(t.object))  # noqa: E731
+        batch: list = []
+        last = 0.0
+        count = 0
+        try:
+            for item in result:
+                if limit is not None and count >= limit:
+                    break
+                batch.append(encode(item))
+                count += 1
+                now = time.monotonic()
+                if len(batch) >= _BATCH_ROWS or now - last >= _FLUSH_SECONDS:
+                    send(("rows", batch))
+                    batch, last = [], now
+        except (OSError, SyntaxError, ValueError) as err:  # evaluation errors surface while iterating
+            send(("rows", batch))
+            send(("error", kg._query_error(err, sparql, params, source)))
+            return
+        if batch:
+            send(("rows", batch))
+        send(("end",))
+    except BrokenPipeError:
+        pass  # the parent stopped reading (limit, closed stdout): nothing more to do
+    except BaseException:  # noqa: BLE001 - the child must never return into the parent's code
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills the child if the parent dies (e.g. SIGKILL), so no query is orphaned."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def stream(kg, sparql: str, params: dict | None = None, *, source: str = "query",
+           timeout: float | None = None, limit: int | None = None) -> QueryStream:
+    """Start ``sparql`` over ``kg`` and return a :class:`QueryStream` of its answer.
+
+    ``timeout`` (seconds, None or 0 for none) bounds the whole query, rows included;
+    ``limit`` stops after that many rows. Raises :class:`QueryTimeout` (exit 3) or
+    :class:`QueryInterrupted` (exit 130) from the iteration when the query is stopped.
+    """
+    if CAN_FORK:
+        return _Forked(kg, sparql, params, source, timeout, limit)
+    return _InProcess(kg, sparql, params, source, limit)

@@ -80,7 +80,18 @@ class QueryStream:
     # written reach a pipe (`| head`) at once without a flush per row.
     on_wait: Callable[[], object] | None = None
 
-    def __iter__(self) -> Iterator[Any]:  # pragma: no cover - overridden
+    _rows: Iterator[Any] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        # One iterator per stream: the rows are read once, and a second loop continues the first.
+        if self._rows is None:
+            self._rows = self._generate()
+        return self._rows
+
+    def __next__(self) -> Any:
+        return next(iter(self))
+
+    def _generate(self) -> Iterator[Any]:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def close(self) -> None:
@@ -104,7 +115,7 @@ class _InProcess(QueryStream):
         else:
             self.kind, self._it = "graph", iter(result)
 
-    def __iter__(self):
+    def _generate(self):
         for i, item in enumerate(self._it):
             if self.limit is not None and i >= self.limit:
                 return
@@ -143,7 +154,7 @@ class _Forked(QueryStream):
             self.close()
             raise
 
-    def __iter__(self):
+    def _generate(self):
         if self.kind == "ask":
             return
         try:

@@ -161,6 +161,7 @@ class _Forked(QueryStream):
             while True:
                 frame = self._frame()
                 if frame[0] == "end":
+                    self._finish()
                     break
                 if frame[0] == "error":
                     raise frame[1]
@@ -216,6 +217,17 @@ class _Forked(QueryStream):
             self._pid = None
         return status
 
+    def _finish(self) -> None:
+        """The child said "end" and exits by itself; tearing down its copy of the address space
+        takes a few ms, so do not wait for it: the next query reaps it (or init does, once we exit)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._pid is not None:
+            if os.waitpid(self._pid, os.WNOHANG)[0] == 0:
+                _exiting.append(self._pid)
+            self._pid = None
+
     def close(self) -> None:
         if self._pid is not None:
             try:
@@ -223,6 +235,22 @@ class _Forked(QueryStream):
             except ProcessLookupError:
                 pass
         self._reap()
+
+
+# Children that had finished their work but not yet exited when last seen.
+_exiting: list[int] = []
+
+
+def reap_finished(block: bool = False) -> None:
+    """Collect workers that finished (see :meth:`_Forked._finish`); ``block`` waits for them."""
+    for pid in list(_exiting):
+        try:
+            done = os.waitpid(pid, 0 if block else os.WNOHANG)[0]
+        except ChildProcessError:
+            done = pid
+        if done:
+            _exiting.remove(pid)
+
 
 
 def _describe(status: int) -> str:
@@ -236,6 +264,11 @@ def _describe(status: int) -> str:
 def _child(kg, sparql, params, source, limit, fd, parent) -> None:
     code = 0
     try:
+        # stdin/stdout/stderr are the parent's: holding them would delay the EOF that a reader
+        # of our output (`| head`, a test harness) waits for until this process has exited.
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for std in (0, 1, 2):
+            os.dup2(devnull, std)
         # Ctrl-C goes to the whole foreground process group: let it end the child at once
         # (Python's own handler would wait for the engine to return to Python).
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -313,5 +346,6 @@ def stream(kg, sparql: str, params: dict | None = None, *, source: str = "query"
     :class:`QueryInterrupted` (exit 130) from the iteration when the query is stopped.
     """
     if CAN_FORK:
+        reap_finished()
         return _Forked(kg, sparql, params, source, timeout, limit)
     return _InProcess(kg, sparql, params, source, limit)

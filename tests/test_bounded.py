@@ -74,6 +74,9 @@ def test_named_queries_run_unbounded_by_default_and_take_a_timeout(run, monkeypa
 
 
 def test_library_timeout_raises_and_leaves_no_worker(kg):
+    from graph import worker
+
+    worker.reap_finished(block=True)  # workers of earlier tests that ended normally
     with pytest.raises(errors.QueryTimeout) as err:
         graph.query(kg, CROSS3, timeout=0.5)
     assert err.value.exit_code == 3
@@ -83,6 +86,9 @@ def test_library_timeout_raises_and_leaves_no_worker(kg):
 
 # ---------------------------------------------------------------------------- streaming and --limit
 def test_first_rows_of_a_huge_result_stream_and_the_worker_stops(kg):
+    from graph import worker
+
+    worker.reap_finished(block=True)
     rows = graph.stream_query(kg, CROSS2, timeout=GUARD)
     with rows:
         assert rows.columns == ["a", "b", "c", "d", "e", "f"]

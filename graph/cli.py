@@ -116,6 +116,13 @@ def _echo_rows(columns, rows, fmt):
     stream(columns, rows, fmt, _stdout().write)
 
 
+def _echo_tables(tables) -> None:
+    """Several tables as one JSON document: ``{"tables": [{"title", "head", "results"}, ...]}``,
+    each table in the SPARQL results shape that one-table commands print."""
+    docs = [{"title": title, **json.loads(render(columns, rows, "json"))} for title, columns, rows in tables]
+    _emit(json.dumps({"tables": docs}, ensure_ascii=False, indent=2) + "\n")
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zonegraph")
 @click.option("--root", type=click.Path(file_okay=False), envvar="ZONEGRAPH_ROOT",
@@ -280,14 +287,20 @@ def stats(ctx, as_json, fmt, lang):
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2, sort_keys=True))
         return
-    _emit(f"citation coverage: {st['cited_statements']}/{st['fact_statements']} "
-          f"({st['citation_coverage']:.2%}); {st['citations']} citations in "
-          f"{st['source_documents']} source documents\n\n")
-    _echo_rows(["class", "entities"], sorted(st["classes"].items()), fmt)
-    _emit("\n")
-    _echo_rows(["property", "statements"], sorted(st["properties"].items()), fmt)
-    _emit("\n")
-    _echo_rows(*completeness_table(st["zones"]), fmt)
+    coverage = (f"citation coverage: {st['cited_statements']}/{st['fact_statements']} "
+                f"({st['citation_coverage']:.2%}); {st['citations']} citations in "
+                f"{st['source_documents']} source documents")
+    tables = [("classes", ["class", "entities"], sorted(st["classes"].items())),
+              ("properties", ["property", "statements"], sorted(st["properties"].items())),
+              ("zones", *completeness_table(st["zones"]))]
+    if fmt == "json":
+        click.echo(coverage, err=True)  # stdout stays one JSON document
+        _echo_tables(tables)
+        return
+    _emit(coverage + "\n\n")
+    for i, (_, columns, rows) in enumerate(tables):
+        _emit("\n" if i else "")
+        _echo_rows(columns, rows, fmt)
 
 
 @cli.command()
@@ -394,10 +407,13 @@ def analyze(ctx, as_of, csv_dir, fmt, lang):
     import re
 
     tables = api.analyze(_kg(ctx), lang=lang, as_of=as_of)
+    if fmt == "json":
+        _echo_tables(tables)
     for title, columns, rows in tables:
-        _emit(f"## {title} ({len(rows)} rows)\n\n")
-        _echo_rows(columns, rows, fmt)
-        _emit("\n")
+        if fmt != "json":
+            _emit(f"## {title} ({len(rows)} rows)\n\n")
+            _echo_rows(columns, rows, fmt)
+            _emit("\n")
         if csv_dir:
             Path(csv_dir).mkdir(parents=True, exist_ok=True)
             slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")

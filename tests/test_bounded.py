@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -348,3 +349,25 @@ def test_fuzz_cli_exits_cleanly(run, mini_root, text):
     assert "Traceback" not in result.output
     if result.exit_code == 2:
         assert result.stderr.startswith(("Error: query:", "Error: ")), result.stderr
+
+
+# ---------------------------------------------------------------------------- other commands
+def test_multi_table_commands_print_one_json_document(run, mini_root):
+    stats = run("stats", "-F", "json", root=mini_root)
+    doc = json.loads(stats.stdout)  # the coverage sentence goes to stderr
+    assert [t["title"] for t in doc["tables"]] == ["classes", "properties", "zones"]
+    classes = {b["class"]["value"]: b["entities"]["value"] for b in doc["tables"][0]["results"]["bindings"]}
+    assert classes["zg:DemonstrationZone"] == "1"
+    assert stats.stderr.startswith("citation coverage: ")
+    analysis = json.loads(run("analyze", "-F", "json", root=mini_root).stdout)
+    assert analysis["tables"] and all({"title", "head", "results"} <= set(t) for t in analysis["tables"])
+
+
+def test_ctrl_c_in_any_command_exits_130_without_traceback(run, mini_root, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "stats", interrupted)
+    result = run("stats", root=mini_root)
+    assert result.exit_code == 130
+    assert result.stderr == "Error: stats: interrupted (Ctrl-C)\n"

@@ -344,6 +344,11 @@ def query_error(err: Exception, sparql: str, params: dict[str, Term], source: st
         if site and line == site[0] and column > site[1]:
             column = max(site[1], column - site[2])  # the error lies after our VALUES block
         return QuerySyntaxError(detail, source, line, column, pointer(sparql, line, column))
+    if isinstance(err, UnicodeEncodeError) and err.object == sparql:
+        line = sparql.count("\n", 0, err.start) + 1
+        column = err.start - (sparql.rfind("\n", 0, err.start) + 1) + 1
+        return QuerySyntaxError(f"character {sparql[err.start]!r} is not valid Unicode text (a lone surrogate); "
+                                "save the query as UTF-8", source, line, column)
     if isinstance(err, (ValueError, TypeError)):  # e.g. a parameter that is not a valid term
         return ParameterError(f"{source}: {err}")
     return QuerySyntaxError(str(err), source)  # evaluation errors surface as OSError in pyoxigraph

@@ -8,6 +8,7 @@ Callers never touch pyoxigraph objects except through :class:`Table` rows.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ def plain(term: Term | None) -> str | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return ns.curie(term.value)
+        return _curie(term.value)
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if "https://w3id.org/zonegraph/" in term.value:
@@ -77,6 +78,9 @@ def json_term(term: Term | None) -> dict[str, str] | None:
         return {"type": "literal", "value": term.value}
     return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
+
+# A streamed result repeats the same IRIs over and over; compacting one walks every prefix.
+_curie = functools.lru_cache(maxsize=1 << 16)(ns.curie)
 
 _OUR_IRI = re.compile(r"https://w3id\.org/zonegraph/[^\s]+")
 

@@ -14,6 +14,7 @@ Where ``fork`` is missing (Windows) the query runs in-process: same rows, no tim
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import select
@@ -52,6 +53,7 @@ def _encode(term: Any) -> Any:
 _XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # rows of a large result share most of their terms
 def _decode(cell: Any) -> Any:
     if cell is None:
         return None

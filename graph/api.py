@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graph import entities, worker
+from graph import entities
 from graph.build import BuildResult
 from graph.build import build as _build
 from graph.queries import bind_params, get_query
@@ -13,7 +14,9 @@ from graph.stats import stats as _stats
 from graph.store import KnowledgeGraph, Table, to_term
 from graph.validate import Report
 from graph.validate import validate as _validate
-from graph.worker import QueryStream
+
+if TYPE_CHECKING:  # the worker (pickle, select) is imported only by the commands that query
+    from graph.worker import QueryStream
 
 LANGS = ("zh", "en")
 
@@ -46,12 +49,14 @@ def query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None,
     params_ = {**_lang_param(sparql, lang), **bound}
     if timeout is None and limit is None:
         return kg.run(sparql, params_, source=source)
+    from graph import worker
+
     return collect(worker.stream(kg, sparql, params_, source=source, timeout=timeout, limit=limit))
 
 
 def stream_query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None, lang: str = "zh",
                  source: str = "query", timeout: float | None = DEFAULT_TIMEOUT,
-                 limit: int | None = None) -> QueryStream:
+                 limit: int | None = None) -> "QueryStream":
     """Start SPARQL in a worker that can be stopped; rows arrive as they are computed.
 
     ``timeout`` seconds (None or 0: none) bounds the whole run: past it, iterating raises
@@ -61,6 +66,8 @@ def stream_query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None 
         with graph.stream_query(kg, "SELECT * WHERE { ?s ?p ?o }", timeout=10) as rows:
             for s, p, o in rows: ...
     """
+    from graph import worker
+
     bound = {k: to_term(v) for k, v in (params or {}).items()}
     return worker.stream(kg, sparql, {**_lang_param(sparql, lang), **bound}, source=source,
                          timeout=timeout, limit=limit)
@@ -75,15 +82,17 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
 
 
 def stream_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None, lang: str = "zh",
-                       timeout: float | None = None, limit: int | None = None) -> QueryStream:
+                       timeout: float | None = None, limit: int | None = None) -> "QueryStream":
     """:func:`run_named_query` in a worker that can be stopped (see :func:`stream_query`)."""
+    from graph import worker
+
     named = get_query(name)
     bound = bind_params(named, params or {}, lambda text: entities.resolve(kg, text))
     return worker.stream(kg, named.text, {**_lang_param(named.text, lang), **bound}, source=f"query {name}",
                          timeout=timeout, limit=limit)
 
 
-def collect(stream: QueryStream):
+def collect(stream: "QueryStream"):
     """Read a whole :class:`QueryStream`: a :class:`Table`, a bool (ASK) or a list of triples."""
     with stream:
         if stream.kind == "ask":

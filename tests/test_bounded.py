@@ -311,7 +311,7 @@ def test_every_row_command_offers_bom_and_json():
 
 # ---------------------------------------------------------------------------- fuzzing
 _NAMED = [q.text for q in named_queries().values()]
-_FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_FUZZ = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _sparql_texts():

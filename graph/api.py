@@ -35,6 +35,9 @@ def _lang_param(sparql: str, lang: str) -> dict:
 # Ad-hoc SPARQL is bounded by default: a mistyped join can run for hours. Named queries are written
 # and benchmarked for the engine, so they run unbounded unless a timeout is given.
 DEFAULT_TIMEOUT = 60.0
+# What a bounded query may allocate beyond the loaded graph (Linux): far above what any query over
+# this graph needs, far below what makes a laptop swap. Mirrors graph.worker.DEFAULT_MEMORY_MB.
+DEFAULT_MEMORY_MB = 2048
 
 
 def query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None, lang: str = "zh",
@@ -56,12 +59,14 @@ def query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None,
 
 def stream_query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None, lang: str = "zh",
                  source: str = "query", timeout: float | None = DEFAULT_TIMEOUT,
-                 limit: int | None = None) -> "QueryStream":
+                 limit: int | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB) -> "QueryStream":
     """Start SPARQL in a worker that can be stopped; rows arrive as they are computed.
 
     ``timeout`` seconds (None or 0: none) bounds the whole run: past it, iterating raises
     :class:`graph.errors.QueryTimeout`; Ctrl-C raises :class:`graph.errors.QueryInterrupted`.
-    ``limit`` stops after that many rows. Use it as a context manager::
+    ``limit`` stops after that many rows. ``memory_mb`` (Linux; None: no cap) is what the query may
+    allocate beyond the loaded graph; past it the worker dies and :class:`graph.errors.QueryCrashed`
+    says so. Use it as a context manager::
 
         with graph.stream_query(kg, "SELECT * WHERE { ?s ?p ?o }", timeout=10) as rows:
             for s, p, o in rows: ...
@@ -70,7 +75,7 @@ def stream_query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None 
 
     bound = {k: to_term(v) for k, v in (params or {}).items()}
     return worker.stream(kg, sparql, {**_lang_param(sparql, lang), **bound}, source=source,
-                         timeout=timeout, limit=limit)
+                         timeout=timeout, limit=limit, memory_mb=memory_mb)
 
 
 def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None,
@@ -82,14 +87,15 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
 
 
 def stream_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None, lang: str = "zh",
-                       timeout: float | None = None, limit: int | None = None) -> "QueryStream":
+                       timeout: float | None = None, limit: int | None = None,
+                       memory_mb: int | None = DEFAULT_MEMORY_MB) -> "QueryStream":
     """:func:`run_named_query` in a worker that can be stopped (see :func:`stream_query`)."""
     from graph import worker
 
     named = get_query(name)
     bound = bind_params(named, params or {}, lambda text: entities.resolve(kg, text))
     return worker.stream(kg, named.text, {**_lang_param(named.text, lang), **bound}, source=f"query {name}",
-                         timeout=timeout, limit=limit)
+                         timeout=timeout, limit=limit, memory_mb=memory_mb)
 
 
 def collect(stream: "QueryStream"):

@@ -178,9 +178,12 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
               help=f"Stop the query after SECONDS (exit 3); 0 for no limit [default: {api.DEFAULT_TIMEOUT:g} for "
                    "inline and -f queries, none for named queries].")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Print at most N rows (or triples).")
+@click.option("--max-memory", "max_memory", type=click.IntRange(min=0), default=api.DEFAULT_MEMORY_MB,
+              show_default=True, metavar="MB",
+              help="Stop a query that needs more memory than this beyond the loaded graph (exit 2); 0 for no cap.")
 @output_options
 @click.pass_context
-def query(ctx, sparql, file, name, params, as_of, timeout, limit, fmt, lang):
+def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fmt, lang):
     """Run SPARQL (inline, from a file, or by name) over the union of all graphs.
 
     Rows are printed as they are found; Ctrl-C stops the query at once (exit 130).
@@ -203,11 +206,13 @@ def query(ctx, sparql, file, name, params, as_of, timeout, limit, fmt, lang):
                                        "(see `zonegraph queries`)")
         bound["year"] = str(as_of)
     if name:
-        result = api.stream_named_query(kg, name, bound, lang=lang, timeout=timeout or None, limit=limit)
+        result = api.stream_named_query(kg, name, bound, lang=lang, timeout=timeout or None, limit=limit,
+                                        memory_mb=max_memory or None)
     else:
         text = Path(file).read_text(encoding="utf-8") if file else sparql
         result = api.stream_query(kg, text, bound, lang=lang, source=file or "query",
-                                  timeout=api.DEFAULT_TIMEOUT if timeout is None else timeout or None, limit=limit)
+                                  timeout=api.DEFAULT_TIMEOUT if timeout is None else timeout or None, limit=limit,
+                                  memory_mb=max_memory or None)
     out = _stdout()
     with result:
         result.on_wait = out.flush

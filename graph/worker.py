@@ -126,8 +126,8 @@ class _InProcess(QueryStream):
 
 class _Forked(QueryStream):
     def __init__(self, kg, sparql: str, params: dict | None, source: str, timeout: float | None,
-                 limit: int | None):
-        self.source, self.timeout = source, timeout
+                 limit: int | None, memory_mb: int | None):
+        self.source, self.timeout, self.memory_mb = source, timeout, memory_mb
         self.boolean, self.columns = None, []
         self._buf = bytearray()
         read_fd, write_fd = os.pipe()
@@ -138,7 +138,7 @@ class _Forked(QueryStream):
         pid = os.fork()
         if pid == 0:  # child: never returns
             os.close(read_fd)
-            _child(kg, sparql, params, source, limit, write_fd, parent)
+            _child(kg, sparql, params, source, limit, write_fd, parent, memory_mb)
         os.close(write_fd)
         self._pid: int | None = pid
         self._fd: int | None = read_fd
@@ -206,7 +206,7 @@ class _Forked(QueryStream):
             status = self._reap()
             if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
                 raise QueryInterrupted(self.source)
-            raise QueryCrashed(self.source, _describe(status))
+            raise QueryCrashed(self.source, _describe(status, self.memory_mb))
         self._buf += chunk
 
     def _reap(self) -> int:
@@ -255,15 +255,17 @@ def reap_finished(block: bool = False) -> None:
 
 
 
-def _describe(status: int) -> str:
+def _describe(status: int, memory_mb: int | None) -> str:
     if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        hint = " (out of memory?)" if sig == signal.SIGKILL else ""
-        return f"the query engine was killed by signal {signal.Signals(sig).name}{hint}: narrow the query"
-    return f"the query engine stopped unexpectedly (exit status {os.waitstatus_to_exitcode(status)})"
+        sig = signal.Signals(os.WTERMSIG(status)).name
+    else:
+        sig = f"exit status {os.waitstatus_to_exitcode(status)}"
+    limit = f"its memory limit ({memory_mb} MB above the loaded graph)" if memory_mb else "the machine's memory"
+    return (f"the query engine stopped ({sig}), most likely at {limit}: narrow the query "
+            f"(anchor the patterns on a class or an IRI, add LIMIT, avoid ORDER BY/GROUP BY over huge joins)")
 
 
-def _child(kg, sparql, params, source, limit, fd, parent) -> None:
+def _child(kg, sparql, params, source, limit, fd, parent, memory_mb) -> None:
     code = 0
     try:
         # stdin/stdout/stderr are the parent's: holding them would delay the EOF that a reader
@@ -276,6 +278,8 @@ def _child(kg, sparql, params, source, limit, fd, parent) -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _die_with_parent(parent)
+        if memory_mb:
+            _limit_memory(memory_mb)
 
         def send(message: tuple) -> None:
             data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -325,6 +329,23 @@ def _child(kg, sparql, params, source, limit, fd, parent) -> None:
         os._exit(code)
 
 
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the child's address space at its current size plus ``memory_mb``: a query that would
+    swallow the machine (ORDER BY over a cross product) fails its allocation and dies instead."""
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = size + memory_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
 def _die_with_parent(parent: int) -> None:
     """Linux: the kernel kills the child if the parent dies (e.g. SIGKILL), so no query is orphaned."""
     if not sys.platform.startswith("linux"):
@@ -339,15 +360,21 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+DEFAULT_MEMORY_MB = 2048  # see graph.api.DEFAULT_MEMORY_MB
+
+
 def stream(kg, sparql: str, params: dict | None = None, *, source: str = "query",
-           timeout: float | None = None, limit: int | None = None) -> QueryStream:
+           timeout: float | None = None, limit: int | None = None,
+           memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryStream:
     """Start ``sparql`` over ``kg`` and return a :class:`QueryStream` of its answer.
 
     ``timeout`` (seconds, None or 0 for none) bounds the whole query, rows included;
-    ``limit`` stops after that many rows. Raises :class:`QueryTimeout` (exit 3) or
-    :class:`QueryInterrupted` (exit 130) from the iteration when the query is stopped.
+    ``limit`` stops after that many rows; ``memory_mb`` caps what the query may allocate (Linux;
+    None for no cap) and a query past it fails with :class:`QueryCrashed` (exit 2).
+    Raises :class:`QueryTimeout` (exit 3) or :class:`QueryInterrupted` (exit 130) from the
+    iteration when the query is stopped.
     """
     if CAN_FORK:
         reap_finished()
-        return _Forked(kg, sparql, params, source, timeout, limit)
+        return _Forked(kg, sparql, params, source, timeout, limit, memory_mb)
     return _InProcess(kg, sparql, params, source, limit)

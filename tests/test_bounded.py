@@ -85,6 +85,15 @@ def test_library_timeout_raises_and_leaves_no_worker(kg):
         os.waitpid(-1, os.WNOHANG)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the cap reads /proc and uses RLIMIT_AS")
+def test_a_query_past_its_memory_cap_stops_with_exit_2(run):
+    # ORDER BY makes the engine collect the whole cross product before the first row
+    result = run("query", CROSS2 + " ORDER BY ?a", "--max-memory", "64", "--timeout", str(GUARD))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: query: the query engine stopped (SIGABRT), most likely at its memory "
+                                    "limit (64 MB above the loaded graph): narrow the query")
+
+
 # ---------------------------------------------------------------------------- streaming and --limit
 def test_first_rows_of_a_huge_result_stream_and_the_worker_stops(kg):
     from graph import worker

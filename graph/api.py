@@ -15,7 +15,7 @@ from graph.store import KnowledgeGraph, Table, to_term
 from graph.validate import Report
 from graph.validate import validate as _validate
 
-if TYPE_CHECKING:  # the worker (pickle, select) is imported only by the commands that query
+if TYPE_CHECKING:  # the worker is imported only by the commands that query
     from graph.worker import QueryStream
 
 LANGS = ("zh", "en")

@@ -14,13 +14,10 @@ class ZonegraphError(Exception):
 
     exit_code = 2
 
-    def __reduce__(self):
-        # Bounded queries run in a forked child that sends its error back pickled; the subclasses'
-        # own __init__ signatures differ, so rebuild from the finished message instead.
-        return (_rebuild, (type(self), str(self)))
 
-
-def _rebuild(cls: type, message: str) -> "ZonegraphError":
+def rebuild(cls: type[ZonegraphError], message: str) -> ZonegraphError:
+    """An error of type ``cls`` with a finished ``message``, bypassing the subclass's own __init__
+    (bounded queries send an error from their worker process as its type name and message)."""
     err = cls.__new__(cls)
     Exception.__init__(err, message)
     return err

@@ -75,13 +75,14 @@ def _emit(text: str) -> None:
     _stdout().write(text)
 
 
-def output_options(func=None, *, formats: tuple[str, ...] = FORMATS):
+ROWS_HELP = "Row format [default: table on a terminal, csv otherwise]; json is SPARQL 1.1 Query Results JSON."
+
+
+def output_options(func=None, *, formats: tuple[str, ...] = FORMATS, format_help: str = ROWS_HELP):
     """--format, --lang and --bom, shared by every row-returning command."""
 
     def decorate(func):
-        @click.option("--format", "-F", "fmt", type=click.Choice(formats),
-                      help="Row format [default: table on a terminal, csv otherwise]; json is "
-                           "SPARQL 1.1 Query Results JSON.")
+        @click.option("--format", "-F", "fmt", type=click.Choice(formats), help=format_help)
         @click.option("--lang", type=click.Choice(api.LANGS), default="zh", show_default=True,
                       help="Language of labels in the output.")
         @click.option("--bom", is_flag=True,
@@ -370,7 +371,9 @@ TRACE_FORMATS = ("table", "json", "csv", "tsv", "markdown", "html")
 @click.option("--max-hops", default=5, show_default=True, help="Longest chain to look for.")
 @click.option("--limit", default=10, show_default=True, help="Show at most this many chains.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-@output_options(formats=TRACE_FORMATS)
+@output_options(formats=TRACE_FORMATS,
+                format_help="table (default on a terminal), json (chains of hops with their evidence), csv, tsv, "
+                            "markdown or html [default: csv when piped or written with -o].")
 @click.pass_context
 def trace(ctx, source, target, industry, as_of, mode, max_hops, limit, fmt, lang, output):
     """Trace transfer chains from one entity to another, every hop with its date and citation.

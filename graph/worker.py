@@ -9,7 +9,9 @@ back-pressure keeps the child from running ahead of a slow reader, so memory sta
 any query the engine itself can stream (ORDER BY, GROUP BY and DISTINCT still collect in the
 engine; the deadline bounds those).
 
-Where ``fork`` is missing (Windows) the query runs in-process: same rows, no timeout.
+Where ``fork`` is missing (Windows) the query runs in-process: same rows, no timeout. A host with
+threads of its own (a server) forks too; a child that inherits a lock held by another thread would
+wait forever, which the timeout then ends.
 """
 
 from __future__ import annotations

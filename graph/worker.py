@@ -132,7 +132,13 @@ class _Forked(QueryStream):
         self._buf = bytearray()
         read_fd, write_fd = os.pipe()
         parent = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as err:  # EAGAIN/ENOMEM: too many processes or too little memory
+            os.close(read_fd)
+            os.close(write_fd)
+            raise QueryCrashed(source, f"could not start the query worker ({err.strerror}); "
+                                       "free some memory or processes and run it again") from None
         if pid == 0:  # child: never returns
             os.close(read_fd)
             _child(kg, sparql, params, source, limit, write_fd, parent, memory_mb)

@@ -380,3 +380,14 @@ def test_ctrl_c_in_any_command_exits_130_without_traceback(run, mini_root, monke
     result = run("stats", root=mini_root)
     assert result.exit_code == 130
     assert result.stderr == "Error: stats: interrupted (Ctrl-C)\n"
+
+
+def test_a_failed_fork_is_a_message_not_a_traceback(run, mini_root, monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    result = run("query", "-n", "zones", root=mini_root)
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: query zones: could not start the query worker (Resource temporarily "
+                             "unavailable); free some memory or processes and run it again\n")

@@ -391,3 +391,13 @@ def test_a_failed_fork_is_a_message_not_a_traceback(run, mini_root, monkeypatch)
     assert result.exit_code == 2
     assert result.stderr == ("Error: query zones: could not start the query worker (Resource temporarily "
                              "unavailable); free some memory or processes and run it again\n")
+
+
+def test_without_fork_queries_still_answer_in_process(mini, monkeypatch):
+    from graph import worker
+
+    monkeypatch.setattr(worker, "CAN_FORK", False)
+    q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    assert graph.query(mini, q, timeout=GUARD, limit=4).rows == mini.select(q).rows[:4]
+    with pytest.raises(errors.UnknownPrefix):
+        graph.stream_query(mini, "SELECT * { ?s nope:p ?o }")

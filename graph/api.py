@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph import entities
 from graph.build import BuildResult
@@ -13,6 +14,9 @@ from graph.stats import stats as _stats
 from graph.store import KnowledgeGraph, Table, to_term
 from graph.validate import Report
 from graph.validate import validate as _validate
+
+if TYPE_CHECKING:  # the worker is imported only by the commands that query
+    from graph.worker import QueryStream
 
 LANGS = ("zh", "en")
 
@@ -28,15 +32,50 @@ def _lang_param(sparql: str, lang: str) -> dict:
     return {"lang": ox.Literal(lang)} if "?lang" in sparql else {}
 
 
+# Ad-hoc SPARQL is bounded by default: a mistyped join can run for hours. Named queries are written
+# and benchmarked for the engine, so they run unbounded unless a timeout is given.
+DEFAULT_TIMEOUT = 60.0
+# What a bounded query may allocate beyond the loaded graph (Linux): far above what any query over
+# this graph needs, far below what makes a laptop swap. Mirrors graph.worker.DEFAULT_MEMORY_MB.
+DEFAULT_MEMORY_MB = 2048
+
+
 def query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None, lang: str = "zh",
-          source: str = "query"):
+          source: str = "query", timeout: float | None = None, limit: int | None = None):
     """Run SPARQL over the union of all graphs (``GRAPH ?g`` reaches the citations).
 
     ``params`` pre-bind variables (values are CURIEs, IRIs or literals); ``?lang`` is bound to
     ``lang``. SELECT returns a :class:`Table`, ASK a bool, CONSTRUCT a list of triples.
+    With ``timeout`` (seconds) or ``limit`` (rows) the query runs bounded, as in :func:`stream_query`.
     """
     bound = {k: to_term(v) for k, v in (params or {}).items()}
-    return kg.run(sparql, {**_lang_param(sparql, lang), **bound}, source=source)
+    params_ = {**_lang_param(sparql, lang), **bound}
+    if timeout is None and limit is None:
+        return kg.run(sparql, params_, source=source)
+    from graph import worker
+
+    return collect(worker.stream(kg, sparql, params_, source=source, timeout=timeout, limit=limit))
+
+
+def stream_query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None = None, lang: str = "zh",
+                 source: str = "query", timeout: float | None = DEFAULT_TIMEOUT,
+                 limit: int | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB) -> "QueryStream":
+    """Start SPARQL in a worker that can be stopped; rows arrive as they are computed.
+
+    ``timeout`` seconds (None or 0: none) bounds the whole run: past it, iterating raises
+    :class:`graph.errors.QueryTimeout`; Ctrl-C raises :class:`graph.errors.QueryInterrupted`.
+    ``limit`` stops after that many rows. ``memory_mb`` (Linux; None: no cap) is what the query may
+    allocate beyond the loaded graph; past it the worker dies and :class:`graph.errors.QueryCrashed`
+    says so. Use it as a context manager::
+
+        with graph.stream_query(kg, "SELECT * WHERE { ?s ?p ?o }", timeout=10) as rows:
+            for s, p, o in rows: ...
+    """
+    from graph import worker
+
+    bound = {k: to_term(v) for k, v in (params or {}).items()}
+    return worker.stream(kg, sparql, {**_lang_param(sparql, lang), **bound}, source=source,
+                         timeout=timeout, limit=limit, memory_mb=memory_mb)
 
 
 def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None,
@@ -45,6 +84,30 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
     named = get_query(name)
     bound = bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
     return named.normalise(kg.select(named.sparql(lang), bound, source=f"query {name}"))
+
+
+def stream_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None, lang: str = "zh",
+                       timeout: float | None = None, limit: int | None = None,
+                       memory_mb: int | None = DEFAULT_MEMORY_MB) -> "QueryStream":
+    """:func:`run_named_query` in a worker that can be stopped (see :func:`stream_query`)."""
+    from graph import worker
+
+    named = get_query(name)
+    bound = bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
+    stream = worker.stream(kg, named.sparql(lang), bound, source=f"query {name}",
+                           timeout=timeout, limit=limit, memory_mb=memory_mb)
+    stream.transform = named.normalise_row
+    return stream
+
+
+def collect(stream: "QueryStream"):
+    """Read a whole :class:`QueryStream`: a :class:`Table`, a bool (ASK) or a list of triples."""
+    with stream:
+        if stream.kind == "ask":
+            return bool(stream.boolean)
+        if stream.kind == "graph":
+            return list(stream)
+        return Table(list(stream.columns), list(stream))
 
 
 def show(kg: KnowledgeGraph, entity: str, lang: str = "zh",

@@ -1,21 +1,33 @@
 """The ``zonegraph`` command line: parse options, call one library function, format, translate errors.
 
-Exit codes: 0 success; 1 validation problems (``validate``, ``build``); 2 the command could not run
-(malformed data file with file:line:column, bad SPARQL, unknown entity/query/root, bad option).
+Exit codes: 0 success (also when stdout closes early, e.g. ``| head``); 1 validation problems
+(``validate``, ``build``); 2 the command could not run (malformed data file with file:line:column,
+bad SPARQL, unknown entity/query/root, bad option); 3 a query ran past ``--timeout``;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from graph import __version__, api
-from graph.errors import ZonegraphError
-from graph.output import FORMATS, render
+from graph.errors import QueryInterrupted, ZonegraphError
+from graph.output import BOM, FORMATS, render, stream
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail on a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. under CliRunner)
+        pass
 
 
 class Group(click.Group):
@@ -27,22 +39,71 @@ class Group(click.Group):
         except ZonegraphError as err:
             click.echo(f"Error: {err}", err=True)
             ctx.exit(err.exit_code)
+        except BrokenPipeError:
+            # The reader (head, less) has all it wants: that is success, not an error.
+            _quiet_stdout()
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            err = QueryInterrupted(ctx.invoked_subcommand or "zonegraph")
+            click.echo(f"Error: {err}", err=True)
+            ctx.exit(err.exit_code)
 
 
-def output_options(func):
-    """--format and --lang, shared by every row-returning command."""
+class _Stdout:
+    """stdout for rows: starts with a byte-order mark when --bom asks for one (once, before any text)."""
 
-    @click.option("--format", "-F", "fmt", type=click.Choice(FORMATS),
-                  help="Row format [default: table on a terminal, csv otherwise].")
-    @click.option("--lang", type=click.Choice(api.LANGS), default="zh", show_default=True,
-                  help="Language of labels in the output.")
-    @functools.wraps(func)
-    def wrapper(*args, fmt=None, **kwargs):
-        if fmt is None:
-            fmt = "table" if sys.stdout.isatty() else "csv"
-        return func(*args, fmt=fmt, **kwargs)
+    def __init__(self, bom: bool = False):
+        self.bom = bom
 
-    return wrapper
+    def write(self, text: str) -> None:
+        if self.bom:
+            text, self.bom = BOM + text, False
+        sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def _stdout() -> _Stdout:
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return _Stdout()
+    return ctx.meta.setdefault("zonegraph.stdout", _Stdout())
+
+
+def _emit(text: str) -> None:
+    _stdout().write(text)
+
+
+ROWS_HELP = "Row format [default: table on a terminal, csv otherwise]; json is SPARQL 1.1 Query Results JSON."
+
+
+def output_options(func=None, *, formats: tuple[str, ...] = FORMATS, format_help: str = ROWS_HELP):
+    """--format, --lang and --bom, shared by every row-returning command."""
+
+    def decorate(func):
+        @click.option("--format", "-F", "fmt", type=click.Choice(formats), help=format_help)
+        @click.option("--lang", type=click.Choice(api.LANGS), default="zh", show_default=True,
+                      help="Language of labels in the output.")
+        @click.option("--bom", is_flag=True,
+                      help="Start CSV/TSV output (and files written with it) with a UTF-8 byte-order mark, for Excel.")
+        @functools.wraps(func)
+        def wrapper(*args, fmt=None, bom=False, **kwargs):
+            if fmt is None:
+                # a command writing to -o FILE is not writing to the terminal
+                fmt = "table" if sys.stdout.isatty() and not kwargs.get("output") else "csv"
+            click.get_current_context().meta["zonegraph.stdout"] = _Stdout(bom and fmt in ("csv", "tsv"))
+            click.get_current_context().meta["zonegraph.bom"] = bom
+            return func(*args, fmt=fmt, **kwargs)
+
+        return wrapper
+
+    return decorate(func) if func is not None else decorate
+
+
+def _bom_for(fmt: str) -> str:
+    ctx = click.get_current_context(silent=True)
+    return BOM if ctx is not None and ctx.meta.get("zonegraph.bom") and fmt in ("csv", "tsv") else ""
 
 
 def _kg(ctx: click.Context):
@@ -53,7 +114,14 @@ def _kg(ctx: click.Context):
 
 
 def _echo_rows(columns, rows, fmt):
-    click.echo(render(columns, rows, fmt), nl=False)
+    stream(columns, rows, fmt, _stdout().write)
+
+
+def _echo_tables(tables) -> None:
+    """Several tables as one JSON document: ``{"tables": [{"title", "head", "results"}, ...]}``,
+    each table in the SPARQL results shape that one-table commands print."""
+    docs = [{"title": title, **json.loads(render(columns, rows, "json"))} for title, columns, rows in tables]
+    _emit(json.dumps({"tables": docs}, ensure_ascii=False, indent=2) + "\n")
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,13 +175,24 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
               help="Bind a query parameter, e.g. -p zone=辽西北 (repeatable).")
 @click.option("--as-of", "as_of", type=int, metavar="YEAR",
               help="Bind the year of queries that take one (e.g. members-as-of); ?year in inline queries.")
+@click.option("--timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+              help=f"Stop the query after SECONDS (exit 3); 0 for no limit [default: {api.DEFAULT_TIMEOUT:g} for "
+                   "inline and -f queries, none for named queries].")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Print at most N rows (or triples).")
+@click.option("--max-memory", "max_memory", type=click.IntRange(min=0), default=api.DEFAULT_MEMORY_MB,
+              show_default=True, metavar="MB",
+              help="Stop a query that needs more memory than this beyond the loaded graph (exit 2); 0 for no cap.")
 @output_options
 @click.pass_context
-def query(ctx, sparql, file, name, params, as_of, fmt, lang):
+def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fmt, lang):
     """Run SPARQL (inline, from a file, or by name) over the union of all graphs.
+
+    Rows are printed as they are found; Ctrl-C stops the query at once (exit 130).
 
     Example: zonegraph query -n zone-members -p zone=zone:liaoxibei
     """
+    from graph.store import json_term, plain
+
     given = [x for x in (sparql, file, name) if x]
     if len(given) != 1:
         raise click.UsageError("give exactly one of: an inline SPARQL query, -f FILE, or -n NAME")
@@ -128,16 +207,27 @@ def query(ctx, sparql, file, name, params, as_of, fmt, lang):
                                        "(see `zonegraph queries`)")
         bound["year"] = str(as_of)
     if name:
-        result = api.run_named_query(kg, name, bound, lang=lang)
+        result = api.stream_named_query(kg, name, bound, lang=lang, timeout=timeout or None, limit=limit,
+                                        memory_mb=max_memory or None)
     else:
         text = Path(file).read_text(encoding="utf-8") if file else sparql
-        result = api.query(kg, text, bound, lang=lang, source=file or "query")
-    if isinstance(result, bool):
-        click.echo("true" if result else "false")
-    elif isinstance(result, list):
-        click.echo("".join(f"{t} .\n" for t in sorted(map(str, result))), nl=False)
-    else:
-        _echo_rows(result.columns, [list(r.values()) for r in result.values()], fmt)
+        result = api.stream_query(kg, text, bound, lang=lang, source=file or "query",
+                                  timeout=api.DEFAULT_TIMEOUT if timeout is None else timeout or None, limit=limit,
+                                  memory_mb=max_memory or None)
+    out = _stdout()
+    with result:
+        result.on_wait = out.flush
+        if result.kind == "ask":
+            if fmt == "json":
+                out.write(json.dumps({"head": {}, "boolean": result.boolean}) + "\n")
+            else:
+                out.write("true\n" if result.boolean else "false\n")
+        elif result.kind == "graph":
+            # sorted, so that the same query always prints the same N-Triples (hence not streamed)
+            out.write("".join(f"{t} .\n" for t in sorted(map(str, result))))
+        else:
+            cell = json_term if fmt == "json" else plain
+            stream(result.columns, (tuple(map(cell, row)) for row in result), fmt, out.write)
 
 
 @cli.command()
@@ -175,7 +265,7 @@ def show(ctx, entity, as_of, width, fmt, lang):
 
     if fmt == "table":
         r = api.reading(_kg(ctx), entity, lang=lang, as_of=as_of)
-        click.echo(reading.render(r, width or shutil.get_terminal_size((100, 24)).columns), nl=False)
+        _emit(reading.render(r, width or shutil.get_terminal_size((100, 24)).columns))
         return
     _, columns, rows = api.show(_kg(ctx), entity, lang=lang, as_of=as_of)
     _echo_rows(columns, rows, fmt)
@@ -210,14 +300,20 @@ def stats(ctx, as_json, fmt, lang):
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2, sort_keys=True))
         return
-    click.echo(f"citation coverage: {st['cited_statements']}/{st['fact_statements']} "
-               f"({st['citation_coverage']:.2%}); {st['citations']} citations in "
-               f"{st['source_documents']} source documents\n")
-    _echo_rows(["class", "entities"], sorted(st["classes"].items()), fmt)
-    click.echo()
-    _echo_rows(["property", "statements"], sorted(st["properties"].items()), fmt)
-    click.echo()
-    _echo_rows(*completeness_table(st["zones"]), fmt)
+    coverage = (f"citation coverage: {st['cited_statements']}/{st['fact_statements']} "
+                f"({st['citation_coverage']:.2%}); {st['citations']} citations in "
+                f"{st['source_documents']} source documents")
+    tables = [("classes", ["class", "entities"], sorted(st["classes"].items())),
+              ("properties", ["property", "statements"], sorted(st["properties"].items())),
+              ("zones", *completeness_table(st["zones"]))]
+    if fmt == "json":
+        click.echo(coverage, err=True)  # stdout stays one JSON document
+        _echo_tables(tables)
+        return
+    _emit(coverage + "\n\n")
+    for i, (_, columns, rows) in enumerate(tables):
+        _emit("\n" if i else "")
+        _echo_rows(columns, rows, fmt)
 
 
 @cli.command()
@@ -281,10 +377,10 @@ TRACE_FORMATS = ("table", "json", "csv", "tsv", "markdown", "html")
 @click.option("--realised", "mode", flag_value="realised", help="Only realised links (projects) besides structure.")
 @click.option("--max-hops", default=5, show_default=True, help="Longest chain to look for.")
 @click.option("--limit", default=10, show_default=True, help="Show at most this many chains.")
-@click.option("--format", "-F", "fmt", type=click.Choice(TRACE_FORMATS),
-              help="table (default on a terminal), json, csv, tsv, markdown or html [default: csv when piped].")
-@click.option("--lang", type=click.Choice(api.LANGS), default="zh", show_default=True, help="Language of labels.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@output_options(formats=TRACE_FORMATS,
+                format_help="table (default on a terminal), json (chains of hops with their evidence), csv, tsv, "
+                            "markdown or html [default: csv when piped or written with -o].")
 @click.pass_context
 def trace(ctx, source, target, industry, as_of, mode, max_hops, limit, fmt, lang, output):
     """Trace transfer chains from one entity to another, every hop with its date and citation.
@@ -294,7 +390,6 @@ def trace(ctx, source, target, industry, as_of, mode, max_hops, limit, fmt, lang
     from graph import tracing as tr
 
     kg = _kg(ctx)
-    fmt = fmt or ("table" if sys.stdout.isatty() and not output else "csv")
     result = api.trace(kg, source, target, industry, as_of, mode, max_hops, limit)
     if fmt == "json":
         text = json.dumps(tr.as_json(kg, result), ensure_ascii=False, indent=2) + "\n"
@@ -303,9 +398,9 @@ def trace(ctx, source, target, industry, as_of, mode, max_hops, limit, fmt, lang
     else:
         text = render(*tr.hop_rows(kg, result.paths or result.partial, lang), fmt)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_text(_bom_for(fmt) + text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        _emit(text)
     if not result.paths:
         where = f" to {result.target}" if result.target else ""
         shown = "the nearest partial chains are shown" if result.partial else "nothing within reach"
@@ -327,14 +422,18 @@ def analyze(ctx, as_of, csv_dir, fmt, lang):
     import re
 
     tables = api.analyze(_kg(ctx), lang=lang, as_of=as_of)
+    if fmt == "json":
+        _echo_tables(tables)
     for title, columns, rows in tables:
-        click.echo(f"## {title} ({len(rows)} rows)\n")
-        _echo_rows(columns, rows, fmt)
-        click.echo()
+        if fmt != "json":
+            _emit(f"## {title} ({len(rows)} rows)\n\n")
+            _echo_rows(columns, rows, fmt)
+            _emit("\n")
         if csv_dir:
             Path(csv_dir).mkdir(parents=True, exist_ok=True)
             slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-            (Path(csv_dir) / f"{slug}.csv").write_text(render(columns, rows, "csv"), encoding="utf-8")
+            (Path(csv_dir) / f"{slug}.csv").write_text(_bom_for("csv") + render(columns, rows, "csv"),
+                                                       encoding="utf-8")
 
 
 @cli.command()
@@ -386,4 +485,12 @@ def bench_viz(ctx, sizes, timeout, chromium, no_pyvis, fmt, lang):
 
 
 def main():
-    cli(prog_name="zonegraph")
+    try:
+        cli(prog_name="zonegraph")
+    except SystemExit as exit_:
+        # Output still buffered is flushed at exit; if the reader has gone, that is not an error.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
+        raise exit_

@@ -1,7 +1,9 @@
 """User-facing errors. Each carries the exit code the CLI documents.
 
-Exit codes: 0 success; 1 the data has problems (validation violations, build refused);
-2 the command could not run (malformed data file, bad SPARQL, unknown entity, query or root).
+Exit codes: 0 success (also when stdout is closed early, e.g. piped to ``head``); 1 the data has
+problems (validation violations, build refused); 2 the command could not run (malformed data file,
+bad SPARQL, unknown entity, query or root); 3 a query ran past its ``--timeout``; 130 interrupted
+(Ctrl-C).
 """
 
 from __future__ import annotations
@@ -11,6 +13,14 @@ class ZonegraphError(Exception):
     """Base class: a problem the user can fix. ``str(err)`` says what and how."""
 
     exit_code = 2
+
+
+def rebuild(cls: type[ZonegraphError], message: str) -> ZonegraphError:
+    """An error of type ``cls`` with a finished ``message``, bypassing the subclass's own __init__
+    (bounded queries send an error from their worker process as its type name and message)."""
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    return err
 
 
 class RootNotFound(ZonegraphError):
@@ -30,8 +40,59 @@ class DataSyntaxError(ZonegraphError):
 
 
 class QuerySyntaxError(ZonegraphError):
-    def __init__(self, detail: str, source: str = "query"):
-        super().__init__(f"{source}: SPARQL error: {detail}")
+    """Bad SPARQL. With a position, the message quotes the line and puts a caret under the column."""
+
+    def __init__(self, detail: str, source: str = "query", line: int | None = None,
+                 column: int | None = None, excerpt: str = ""):
+        where = "" if line is None else f" at line {line}, column {column}"
+        super().__init__(f"{source}: SPARQL error{where}: {detail}{excerpt}")
+
+
+class UnknownPrefix(QuerySyntaxError):
+    def __init__(self, prefix: str, known: list[str], source: str = "query", line: int | None = None,
+                 column: int | None = None, excerpt: str = ""):
+        super().__init__(
+            f"unknown prefix '{prefix}:'. Known prefixes: {', '.join(known)}.\n"
+            f"Use one of those, or declare it first: PREFIX {prefix}: <http://...>",
+            source, line, column, excerpt)
+
+
+class ReadOnlyGraph(QuerySyntaxError):
+    def __init__(self, source: str = "query"):
+        ZonegraphError.__init__(
+            self,
+            f"{source}: the graph is read-only: edit data/ and run zonegraph build "
+            f"(SPARQL updates such as INSERT, DELETE, LOAD or CLEAR are refused; "
+            f"`zonegraph query` runs SELECT, ASK, CONSTRUCT and DESCRIBE).")
+
+
+class QueryTimeout(ZonegraphError):
+    """A bounded query ran past its deadline and was stopped."""
+
+    exit_code = 3
+
+    def __init__(self, source: str, seconds: float):
+        self.seconds = seconds
+        longer = max(60, int(seconds * 6))
+        super().__init__(
+            f"{source}: query stopped after {seconds:g} s: add --timeout {longer} (0 for no limit) "
+            f"or narrow it with LIMIT")
+
+
+class QueryInterrupted(ZonegraphError):
+    """Ctrl-C (SIGINT) stopped the command."""
+
+    exit_code = 130
+
+    def __init__(self, source: str = "command"):
+        super().__init__(f"{source}: interrupted (Ctrl-C)")
+
+
+class QueryCrashed(ZonegraphError):
+    """The query's worker process died (e.g. killed for running out of memory)."""
+
+    def __init__(self, source: str, detail: str):
+        super().__init__(f"{source}: {detail}")
 
 
 class UnknownQuery(ZonegraphError):

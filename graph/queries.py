@@ -100,18 +100,18 @@ class NamedQuery:
     def normalise(self, table):
         """Sort and de-duplicate the values inside each multi-valued cell: SPARQL leaves
         GROUP_CONCAT's order to the engine, a citable answer must not change between runs."""
-        idx = [i for i, c in enumerate(table.columns) if c in self.multi]
-        if not idx:
-            return table
-        rows = []
-        for row in table.rows:
-            row = list(row)
-            for i in idx:
-                if row[i] is not None and isinstance(row[i], ox.Literal):
-                    row[i] = ox.Literal(join_values(row[i].value.split(SEPARATOR)))
-            rows.append(tuple(row))
-        table.rows = rows
+        table.rows = [self.normalise_row(table.columns, row) for row in table.rows]
         return table
+
+    def normalise_row(self, columns: list[str], row: tuple) -> tuple:
+        """One row with its multi-valued cells sorted (see :meth:`normalise`)."""
+        if not self.multi:
+            return row
+        row = list(row)
+        for i, column in enumerate(columns):
+            if column in self.multi and isinstance(row[i], ox.Literal):
+                row[i] = ox.Literal(join_values(row[i].value.split(SEPARATOR)))
+        return tuple(row)
 
     def example_params(self) -> dict[str, str]:
         """The ``-p NAME=VALUE`` pairs of the first ``#+ example:`` line (docs, tests and bench run them)."""

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from graph import ns
 from graph.entities import facts, index
-from graph.output import _width
+from graph.output import display_width as _width
 from graph.store import KnowledgeGraph
 
 # (key, zh, en) in display order.

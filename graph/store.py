@@ -8,6 +8,7 @@ Callers never touch pyoxigraph objects except through :class:`Table` rows.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +18,14 @@ from typing import Any, Iterator
 import pyoxigraph as ox
 
 from graph import ns
-from graph.errors import DataSyntaxError, ParameterError, QuerySyntaxError
+from graph.errors import (
+    DataSyntaxError,
+    ParameterError,
+    QuerySyntaxError,
+    ReadOnlyGraph,
+    UnknownPrefix,
+    ZonegraphError,
+)
 from graph.paths import data_files, find_root
 
 Term = Any  # ox.NamedNode | ox.Literal | ox.BlankNode
@@ -43,7 +51,7 @@ def plain(term: Term | None) -> str | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return ns.curie(term.value)
+        return _curie(term.value)
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if "https://w3id.org/zonegraph/" in term.value:
@@ -51,6 +59,28 @@ def plain(term: Term | None) -> str | None:
         return _OUR_IRI.sub(lambda m: ns.curie(m.group(0)), term.value)
     return term.value
 
+
+_XSD_STRING = ns.PREFIXES["xsd"] + "string"
+_RDF_LANG_STRING = ns.PREFIXES["rdf"] + "langString"
+
+
+def json_term(term: Term | None) -> dict[str, str] | None:
+    """A term in the W3C SPARQL 1.1 Query Results JSON format (full IRIs; None for unbound)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if term.language:
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    if term.datatype.value in (_XSD_STRING, _RDF_LANG_STRING):
+        return {"type": "literal", "value": term.value}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+
+
+# A streamed result repeats the same IRIs over and over; compacting one walks every prefix.
+_curie = functools.lru_cache(maxsize=1 << 16)(ns.curie)
 
 _OUR_IRI = re.compile(r"https://w3id\.org/zonegraph/[^\s]+")
 
@@ -151,12 +181,12 @@ class KnowledgeGraph:
     def _run(self, sparql: str, params: dict[str, Term] | None, source: str):
         try:
             return self.store.query(bind_values(sparql, params or {}), prefixes=ns.PREFIXES)
-        except SyntaxError as err:
-            raise QuerySyntaxError(str(err), source) from None
-        except (ValueError, TypeError) as err:  # e.g. bad substitution
-            raise ParameterError(f"{source}: {err}") from None
-        except OSError as err:  # evaluation errors surface as OSError in pyoxigraph
-            raise QuerySyntaxError(str(err), source) from None
+        except (SyntaxError, ValueError, TypeError, OSError) as err:
+            raise self._query_error(err, sparql, params, source) from None
+
+    @staticmethod
+    def _query_error(err: Exception, sparql: str, params: dict[str, Term] | None, source: str) -> ZonegraphError:
+        return query_error(err, sparql, params or {}, source)
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of the data files (not the ontology, not the materialised union)."""
@@ -227,8 +257,13 @@ def bind_values(sparql: str, params: dict[str, Term]) -> str:
     unlike a single top-level VALUES the binding is seen inside sub-SELECTs too (they are
     scoped), so a parameter means the same everywhere in the query and in every engine.
     """
+    return _bind(sparql, params)[0]
+
+
+def _bind(sparql: str, params: dict[str, Term]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The bound text and where each VALUES block went: (line, column, length), 1-based."""
     if not params:
-        return sparql
+        return sparql, []
     code = "\n".join("" if line.lstrip().startswith("#") else line for line in sparql.splitlines())
     names = sorted(params)
     values = (f" VALUES ({' '.join('?' + n for n in names)}) "
@@ -236,9 +271,109 @@ def bind_values(sparql: str, params: dict[str, Term]) -> str:
     matches = list(_WHERE.finditer(code)) or [m for m in [_FORM.search(code)] if m]
     if not matches:
         raise QuerySyntaxError("cannot bind parameters: no WHERE clause found")
+    sites = []
+    for match in matches:
+        at = match.end()
+        line = code.count("\n", 0, at) + 1
+        column = at - (code.rfind("\n", 0, at) + 1) + 1
+        sites.append((line, column, len(values)))
     for match in reversed(matches):
         code = code[: match.end()] + values + code[match.end():]
-    return code
+    return code, sites
+
+
+# ---------------------------------------------------------------------------- query diagnostics
+# Strings, IRIs and comments, matched left to right so that a '#' inside an IRI or a ':' inside a
+# string is not mistaken for a comment or a prefixed name.
+_OPAQUE = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_PNAME = re.compile(r"(?<![\w?$.\-:])((?:[^\W\d_][\w.\-]*)?):")
+_DECLARED = re.compile(r"\bPREFIX\s+((?:[^\W\d_][\w.\-]*)?):", re.IGNORECASE)
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+(?:[^\W\d_][\w.\-]*)?:\s*|BASE\s+)<[^>]*>\s*)*", re.IGNORECASE)
+_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+def _masked(sparql: str) -> str:
+    """``sparql`` with strings, IRIs and comments blanked out (same length, same lines)."""
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), sparql)
+
+
+def is_update(sparql: str) -> bool:
+    """True if ``sparql`` is a SPARQL Update request (INSERT, DELETE, LOAD, CLEAR, ...)."""
+    # keep the <IRI>s of the prologue visible to _PROLOGUE, but not comments or strings
+    code = _OPAQUE.sub(lambda m: m.group(0) if m.group(0).startswith("<") else re.sub(r"[^\n]", " ", m.group(0)),
+                       sparql)
+    return _UPDATE.match(code, _PROLOGUE.match(code).end()) is not None
+
+
+def unknown_prefixes(sparql: str) -> list[tuple[str, int, int]]:
+    """Prefixes used in ``sparql`` that neither the project nor the query declares:
+    ``(prefix, line, column)`` of each first use, in order."""
+    code = _masked(sparql)
+    declared = set(ns.PREFIXES) | {m.group(1) for m in _DECLARED.finditer(code)}
+    found: dict[str, tuple[str, int, int]] = {}
+    for m in _PNAME.finditer(code):
+        name = m.group(1)
+        before = code[max(0, m.start() - 16):m.start()]
+        if name in declared or name in found or re.search(r"PREFIX\s+$", before, re.IGNORECASE):
+            continue
+        line = code.count("\n", 0, m.start()) + 1
+        found[name] = (name, line, m.start() - (code.rfind("\n", 0, m.start()) + 1) + 1)
+    return list(found.values())
+
+
+def pointer(sparql: str, line: int, column: int) -> str:
+    """The offending line of ``sparql`` with a caret under ``column`` (1-based), as two indented lines."""
+    from graph.output import display_width
+
+    lines = sparql.splitlines() or [""]
+    line = min(max(line, 1), len(lines))
+    text = lines[line - 1]
+    column = min(max(column, 1), len(text) + 1)
+    # Tabs keep their place and wide (CJK) characters take two columns, so the caret lines up.
+    lead = "".join("\t" if c == "\t" else " " * display_width(c) for c in text[:column - 1])
+    gutter = " " * len(str(line))
+    return f"\n  {line} | {text}\n  {gutter} | {lead}^"
+
+
+def query_error(err: Exception, sparql: str, params: dict[str, Term], source: str) -> ZonegraphError:
+    """Turn an engine exception into a message that says what is wrong, where, and how to fix it."""
+    if isinstance(err, SyntaxError):
+        if is_update(sparql):
+            return ReadOnlyGraph(source)
+        unknown = unknown_prefixes(sparql)
+        if unknown:
+            name, line, column = unknown[0]
+            return UnknownPrefix(name, sorted(ns.PREFIXES), source, line, column, pointer(sparql, line, column))
+        m = _POSITION.match(str(err))
+        if m is None:
+            return QuerySyntaxError(str(err), source)
+        line, column, detail = int(m.group(1)), int(m.group(2)), _tidy(m.group(3))
+        # the error may lie after VALUES blocks we inserted on its line: count them out
+        shift = 0
+        for site_line, site_column, length in (_bind(sparql, params)[1] if params else []):
+            if site_line == line and column - shift > site_column:
+                shift += min(length, column - shift - site_column)
+        column -= shift
+        return QuerySyntaxError(detail, source, line, column, pointer(sparql, line, column))
+    if isinstance(err, UnicodeEncodeError) and err.object == sparql:
+        line = sparql.count("\n", 0, err.start) + 1
+        column = err.start - (sparql.rfind("\n", 0, err.start) + 1) + 1
+        return QuerySyntaxError(f"character {sparql[err.start]!r} is not valid Unicode text (a lone surrogate); "
+                                "save the query as UTF-8", source, line, column)
+    if isinstance(err, (ValueError, TypeError)):  # e.g. a parameter that is not a valid term
+        return ParameterError(f"{source}: {err}")
+    return QuerySyntaxError(str(err), source)  # evaluation errors surface as OSError in pyoxigraph
+
+
+def _tidy(detail: str) -> str:
+    # The engine lists every character range it would have accepted; keep only the words.
+    items = [i.strip() for i in re.split(r",\s*(?![^\[]*\])", detail.replace("\n", " "))]
+    items = [i for i in items if "..=" not in i and "\\u{" not in i] or items[:1]
+    text = ", ".join(items)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _strip_position(msg: str) -> str:

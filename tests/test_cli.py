@@ -26,12 +26,35 @@ def test_query_output_formats(run, mini_root, fmt, expected):
     assert result.stdout == expected
 
 
-def test_query_json(run, mini_root):
-    result = run("query", INLINE, "-F", "json", root=mini_root)
-    assert json.loads(result.stdout) == [
-        {"m": "mem:testzone--210900", "code": "210900"},
-        {"m": "mem:testzone--211300", "code": "211300"},
-    ]
+def test_query_json_is_w3c_sparql_results_with_typed_terms(run, mini_root):
+    q = ("SELECT ?m ?code ?label ?none WHERE { ?m a zg:Membership ; zg:zone zone:testzone ; "
+         "zg:member ?r . ?r zg:divisionCode ?code ; rdfs:label ?label FILTER(LANG(?label) = 'zh') "
+         "OPTIONAL { ?m zg:noSuchProperty ?none } } ORDER BY ?code")
+    result = run("query", q, "-F", "json", root=mini_root)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["head"] == {"vars": ["m", "code", "label", "none"]}
+    first = doc["results"]["bindings"][0]
+    assert first["m"] == {"type": "uri", "value": "https://w3id.org/zonegraph/id/membership/testzone--210900"}
+    assert first["code"] == {"type": "literal", "value": "210900"}
+    assert first["label"]["xml:lang"] == "zh" and first["label"]["type"] == "literal"
+    assert "none" not in first  # unbound variables are left out of a binding
+    assert len(doc["results"]["bindings"]) == 2
+    count = json.loads(run("query", "SELECT (COUNT(*) AS ?n) WHERE { ?m a zg:Membership }", "-F", "json",
+                           root=mini_root).stdout)
+    assert count["results"]["bindings"] == [{"n": {"type": "literal", "value": "2",
+                                                   "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]
+    ask = run("query", "ASK { zone:testzone a zg:DemonstrationZone }", "-F", "json", root=mini_root)
+    assert json.loads(ask.stdout) == {"head": {}, "boolean": True}
+
+
+def test_row_commands_json_uses_the_same_shape_with_plain_literals(run, mini_root):
+    doc = json.loads(run("search", "朝阳", "-F", "json", root=mini_root).stdout)
+    assert doc["head"]["vars"] == ["entity", "class", "label_zh", "label_en", "matched"]
+    (row,) = [b for b in doc["results"]["bindings"] if b["entity"]["value"] == "region:211300"]
+    assert row["entity"] == {"type": "literal", "value": "region:211300"}
+    queries = json.loads(run("queries", "-F", "json").stdout)
+    assert {"name", "summary", "params"} == set(queries["head"]["vars"])
 
 
 def test_table_aligns_chinese(run, mini_root):

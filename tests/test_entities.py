@@ -11,7 +11,7 @@ import pytest
 
 from graph import entities, pinyin
 from graph.errors import UnknownEntity
-from graph.output import _width
+from graph.output import display_width as _width
 from graph.queries import QUERY_DIR, parse_query_file
 
 
@@ -175,4 +175,5 @@ def test_show_machine_formats_keep_every_fact_once(run, kg):
     assert kind["citations"].split() == sorted(kind["citations"].split())
     assert "摘要段" in kind["sources"] and "郭勇" in kind["sources"]
     again = run("show", "zone:liaoxibei", "-F", "json")
-    assert [r["property"] for r in json.loads(again.stdout)] == [r["property"] for r in rows]
+    bindings = json.loads(again.stdout)["results"]["bindings"]  # W3C SPARQL results JSON
+    assert [b["property"]["value"] for b in bindings] == [r["property"] for r in rows]

@@ -25,6 +25,7 @@ def test_every_query_states_its_contract(name):
     q = QUERIES[name]
     assert len(q.row) > 30, f"{name}: a '#+ row:' header must say what one row asserts"
     assert q.headers.get("subject"), f"{name}: '#+ subject:' names the column(s) of the entity a row is about"
+    assert q.headers.get("key"), f"{name}: '#+ key:' names the columns that identify what a row asserts"
     sources = q.headers.get("sources", "sources")
     assert sources.startswith("none -- ") or q.source_columns, f"{name}: '#+ sources:' needs columns or 'none -- why'"
 
@@ -66,6 +67,17 @@ def test_no_duplicate_rows_on_the_real_data(kg, name, lang):
         seen = [tuple(r) for r in table.rows]
         dupes = {r for r in seen if seen.count(r) > 1}
         assert not dupes, f"{name} {params}: {len(dupes)} repeated row(s), e.g. {sorted(map(str, dupes))[:1]}"
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_one_row_per_asserted_thing(kg, name):
+    """The columns of '#+ key:' identify what a row asserts: no two rows share them (a second
+    source or a second value goes into the row's cells, not into another row)."""
+    key = QUERIES[name].headers["key"].split()
+    for params in _runs(name):
+        keys = [tuple(r[c] for c in key) for r in graph.run_named_query(kg, name, params).values()]
+        repeated = sorted({k for k in keys if keys.count(k) > 1}, key=str)
+        assert not repeated, f"{name} {params}: {len(repeated)} thing(s) on several rows, e.g. {repeated[:1]}"
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -55,7 +55,8 @@ def _median_ms(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3) -> tuple[int, list[Timing]]:
+def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3, progress=None) -> tuple[int, list[Timing]]:
+    """``progress``: optional callable given one line per measurement as it starts."""
     import rdflib
 
     from graph import entities
@@ -76,10 +77,14 @@ def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3) -> tuple[int, list
         ds.parse(data=nquads, format="nquads")
         return ds
 
+    say = progress or (lambda message: None)
+    say(f"loading {len(quads)} quads into pyoxigraph and rdflib, {repeat} time(s) each")
     ox_ms, store = _median_ms(load_ox, repeat)
     rl_ms, ds = _median_ms(load_rdflib, repeat)
     timings.append(Timing(f"load {len(quads)} quads", ox_ms, rl_ms, len(quads)))
-    for name, q in named_queries().items():
+    queries = named_queries()
+    for i, (name, q) in enumerate(queries.items(), 1):
+        say(f"query {i}/{len(queries)}: {name}")
         params = bind_params(q, q.example_params(), lambda text: entities.resolve(kg, text))
         if q.uses_lang:
             params["lang"] = ox.Literal("zh")

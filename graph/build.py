@@ -314,8 +314,14 @@ def is_export_folder(path: Path) -> bool:
 
 
 def _check_target(out: Path) -> None:
+    """Refuse early (before validating and rendering) a target the build could not or must not replace."""
     if out.exists() and not out.is_dir():
         raise NotAnExportFolder(f"--out {out} is a file, not a folder. Name a new folder or a previous export.")
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    # A read-only folder is the user saying "do not change this": honour it rather than rename it away.
+    for folder in {existing, out.parent if out.exists() else None} - {None}:
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise _not_writable(out, PermissionError(13, "Permission denied", str(folder)), out.exists())
     if out.is_dir() and any(out.iterdir()) and not is_export_folder(out):
         raise NotAnExportFolder(
             f"{out} is not empty and is not a previous zonegraph export (it has no {MARKER} file), so a "

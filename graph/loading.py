@@ -1,8 +1,8 @@
 """Reading data files before the RDF parser sees them: encodings, byte-order marks, and parser
 messages turned into ones that say what to fix.
 
-pyoxigraph reports a GBK file as "Invalid UTF-8 … index 0" and a UTF-8 byte-order mark as "\ufeff is
-not a valid subject"; an undefined prefix names the prefix but not the ones the file does declare.
+pyoxigraph reports a GBK file as "Invalid UTF-8 … index 0" and a UTF-8 byte-order mark as an invalid
+subject; an undefined prefix names the prefix but not the ones the file does declare.
 """
 
 from __future__ import annotations

@@ -367,8 +367,16 @@ def write_view(kg: KnowledgeGraph, output: str | Path, view: str = "overview", f
     site = kg.root / "exports" / "site"
     # node pages link into exports/site when it exists; otherwise to in-page anchors (no broken files)
     root = (os.path.relpath(site, output.parent) + "/") if site.is_dir() else "#"
-    copy_assets(output.parent)
-    write(output, render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow", assets="assets/"))
+    html = render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow", assets="assets/")
+    try:
+        copy_assets(output.parent)
+        write(output, html)
+    except OSError as err:
+        from graph.build import OutputNotWritable
+
+        where = f" ({err.filename})" if err.filename else ""
+        raise OutputNotWritable(f"cannot write {output}: {err.strerror or err}{where}. "
+                                "Choose a writable file with -o.") from None
     return output
 
 

@@ -178,6 +178,14 @@ def test_failure_while_replacing_keeps_the_previous_exports(tmp_path, monkeypatc
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "root"]
 
 
+def test_viz_to_an_unwritable_path_is_one_message(tmp_path, run, mini_root):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    result = run("viz", "-o", blocker / "view.html", root=mini_root)
+    assert result.exit_code == 2 and result.stderr.startswith("Error: cannot write ")
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits")
 def test_read_only_out_is_refused(tmp_path, run, mini, mini_root):
     out = tmp_path / "out"

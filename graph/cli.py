@@ -388,7 +388,9 @@ def bench_viz(ctx, sizes, timeout, chromium, no_pyvis, fmt, lang):
         raise click.BadParameter("give whole numbers separated by commas", param_hint="--sizes") from None
     if not Path(chromium).exists():
         raise click.UsageError(f"no Chromium at {chromium}: run `sh .ci/browser` or pass --chromium")
-    results = benchviz.run(_kg(ctx), numbers, timeout, chromium, include_pyvis=not no_pyvis)
+    progress = _progress()
+    results = benchviz.run(_kg(ctx, progress), numbers, timeout, chromium, include_pyvis=not no_pyvis,
+                           progress=progress)
     _echo_rows(*benchviz.rows(results, timeout), fmt)
 
 

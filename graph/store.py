@@ -90,7 +90,7 @@ class KnowledgeGraph:
         kg = cls(find_root(root))
         files = data_files(kg.root)
         if progress:
-            progress(f"loading {len(files)} data files from {kg.root / 'data'}")
+            progress(f"loading {len(files)} data file{'' if len(files) == 1 else 's'} from {kg.root / 'data'}")
         kg._load_file(kg.root / "ontology.ttl", ox.RdfFormat.TURTLE, ox.NamedNode(ns.ONTOLOGY_GRAPH))
         for path in files:
             kg._load_file(path, ox.RdfFormat.TRIG)

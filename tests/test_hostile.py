@@ -223,7 +223,7 @@ def _tty_run(args, cwd):
 def test_long_commands_print_stages_on_a_terminal_and_nothing_in_a_pipe(tmp_path, mini_root):
     code, err = _tty_run(["--root", mini_root, "build", "--out", tmp_path / "out"], tmp_path)
     assert code == 0, err
-    for stage in ("loading 1 data files", "running the SHACL shapes", "wrote 19 export files",
+    for stage in ("loading 1 data file from", "running the SHACL shapes", "wrote 19 export files",
                   "wrote the site:", "created "):
         assert stage in err, err
     code, err = _tty_run(["--root", mini_root, "validate"], tmp_path)

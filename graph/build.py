@@ -411,7 +411,6 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | None = None, check: 
     token = f"{os.getpid()}-{secrets.token_hex(4)}"
     tmp = out.with_name(f".{out.name}.building-{token}")
     old = out.with_name(f".{out.name}.old-{token}")
-    pages = 0
     with _TermAsInterrupt():
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -435,16 +434,11 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | None = None, check: 
                 say(f"wrote the site: {pages} files")
             if existed:
                 os.replace(out, old)
-            try:
-                os.replace(tmp, out)
-            except BaseException:
-                if existed and not out.exists():
-                    os.replace(old, out)
-                raise
+            os.replace(tmp, out)
             shutil.rmtree(old, ignore_errors=True)
         except BaseException as err:
             if existed and not out.exists() and old.exists():
-                os.replace(old, out)  # interrupted between the two renames: put the previous exports back
+                os.replace(old, out)  # failed or interrupted between the two renames: put the previous exports back
             shutil.rmtree(tmp, ignore_errors=True)
             if isinstance(err, OSError):
                 raise _not_writable(out, err, existed) from None

@@ -104,7 +104,7 @@ def _statement_file(kg: KnowledgeGraph, s, p, o) -> str:
     return ""
 
 
-def short(value: str, limit: int = 80) -> str:
+def short(value: str, limit: int = 120) -> str:
     """A value as a problem row shows it: a long one is cut, with its length."""
     return value if len(value) <= limit else f"{value[:limit]}… ({len(value):,} characters)"
 

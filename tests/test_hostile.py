@@ -198,6 +198,20 @@ def test_read_only_out_is_refused(tmp_path, run, mini, mini_root):
     assert result.exit_code == 2 and "cannot write the exports" in result.stderr
 
 
+def test_folder_without_write_permission_is_refused_before_any_work(tmp_path, monkeypatch, mini):
+    """What a non-root user sees for a chmod 555 --out (root bypasses permission bits, hence the patch)."""
+    out = tmp_path / "out"
+    graph.build(mini, out)
+    before = tree(out)
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == out else real(path, mode))
+    monkeypatch.setattr(sys.modules["graph.build"], "validate", lambda *a, **k: pytest.fail("validated first"))
+    with pytest.raises(OutputNotWritable) as err:
+        graph.build(mini, out)
+    assert f"({out})" in str(err.value) and "Permission denied" in str(err.value)
+    assert tree(out) == before
+
+
 def _tty_run(args, cwd):
     """Run the CLI with stderr on a pseudo-terminal (as in an interactive shell); return stderr."""
     import pty
@@ -310,7 +324,7 @@ def test_overlong_label_is_rejected_before_the_slow_checks(tmp_path, monkeypatch
     report = graph.validate(graph.load(root))
     assert [(p.check, p.entity, p.property, p.file) for p in report.problems] == [
         ("overlong-value", "zone:testzone", "rdfs:label", "data/big.trig")]
-    assert report.problems[0].value.endswith(f"… ({len(label):,} characters)") and len(report.problems[0].value) < 120
+    assert report.problems[0].value.endswith(f"… ({len(label):,} characters)") and len(report.problems[0].value) < 160
     assert f"limit for a label is {MAX_LABEL}" in report.problems[0].message
     assert report.skipped
     monkeypatch.undo()

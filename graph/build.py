@@ -366,14 +366,15 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
 
 
 class _TermAsInterrupt:
-    """While a build writes, SIGTERM raises like Ctrl-C, so the temporary folder is removed and the
-    previous exports stay in place (SIGKILL cannot be caught: the next build removes what it leaves)."""
+    """While a build writes, SIGTERM raises SystemExit(143) (the shell's code for it), so the
+    temporary folder is removed and the previous exports stay in place. SIGKILL cannot be caught:
+    the next build removes what it leaves."""
 
     def __enter__(self):
         self.previous = None
         if threading.current_thread() is threading.main_thread():
             def handler(signum, frame):
-                raise KeyboardInterrupt(f"signal {signum}")
+                raise SystemExit(128 + signum)
             self.previous = signal.signal(signal.SIGTERM, handler)
         return self
 

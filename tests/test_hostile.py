@@ -140,8 +140,9 @@ def test_sigterm_during_a_build_leaves_no_temporary_folder(tmp_path, monkeypatch
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "write_text", terminated)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(SystemExit) as stopped:
         graph.build(mini, out)
+    assert stopped.value.code == 128 + signal.SIGTERM
     monkeypatch.undo()
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "root"]

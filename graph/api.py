@@ -21,9 +21,10 @@ if TYPE_CHECKING:  # the worker is imported only by the commands that query
 LANGS = ("zh", "en")
 
 
-def load(root: str | os.PathLike[str] | None = None) -> KnowledgeGraph:
-    """Load the ontology and every data file (root: checkout folder; found automatically if None)."""
-    return KnowledgeGraph.load(root)
+def load(root: str | os.PathLike[str] | None = None, progress=None) -> KnowledgeGraph:
+    """Load the ontology and every data file (root: checkout folder; found automatically if None;
+    ``progress``: optional callable given one line per stage)."""
+    return KnowledgeGraph.load(root, progress=progress)
 
 
 def _lang_param(sparql: str, lang: str) -> dict:
@@ -135,9 +136,10 @@ def search(kg: KnowledgeGraph, text: str, limit: int = 50) -> tuple[list[str], l
     return entities.search(kg, text, limit)
 
 
-def validate(kg: KnowledgeGraph, shacl: bool = True) -> Report:
-    """Run every check; ``report.conforms`` is True only with no problem and 100% citation coverage."""
-    return _validate(kg, shacl=shacl)
+def validate(kg: KnowledgeGraph, shacl: bool = True, progress=None) -> Report:
+    """Run every check; ``report.conforms`` is True only with no problem and 100% citation coverage.
+    ``progress``: optional callable given one line per stage."""
+    return _validate(kg, shacl=shacl, progress=progress)
 
 
 def stats(kg: KnowledgeGraph) -> dict:
@@ -145,9 +147,11 @@ def stats(kg: KnowledgeGraph) -> dict:
     return _stats(kg)
 
 
-def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | Path = "exports", bom: bool = False) -> BuildResult:
-    """Validate, then write every export into ``out`` atomically (``bom``: CSVs with a UTF-8 BOM for Excel)."""
-    return _build(kg, out, bom=bom)
+def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | Path | None = None, bom: bool = False,
+          progress=None) -> BuildResult:
+    """Validate, then write every export into ``out`` (default: the root's exports/) atomically
+    (``bom``: CSVs with a UTF-8 BOM for Excel; ``progress``: optional callable given one line per stage)."""
+    return _build(kg, out, bom=bom, progress=progress)
 
 
 def trace(kg: KnowledgeGraph, source: str, target: str | None = None, industry: str | None = None,

@@ -73,10 +73,12 @@ def _query_texts(kg: KnowledgeGraph) -> dict[str, str]:
     return texts
 
 
-def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3, rdflib: bool = True) -> tuple[int, list[Timing]]:
+def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3, rdflib: bool = True,
+        progress=None) -> tuple[int, list[Timing]]:
     """Load and query times in pyoxigraph and rdflib at ``copies`` times the data; with
     ``copies`` > 1 each query also gets its growth: its time over its time at one copy, which
-    stays near ``copies`` when it grows linearly with the data."""
+    stays near ``copies`` when it grows linearly with the data. ``progress``: optional callable
+    given one line per measurement as it starts."""
     import rdflib as rdflib_module
 
     base = [q for q in kg.store if not isinstance(q.graph_name, ox.DefaultGraph)]
@@ -96,16 +98,20 @@ def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3, rdflib: bool = Tru
         ds.parse(data=nquads, format="nquads")
         return ds
 
+    say = progress or (lambda message: None)
     one: dict[str, float] = {}
     if copies > 1:
+        say(f"timing every named query on the data once, {repeat} time(s) each")
         small = _oxigraph_store(_replicate(base, 1))
         for name, text in texts.items():
             one[name], _ = _median_ms(lambda: list(small.query(text, prefixes=ns.PREFIXES)), repeat)
     nan = float("nan")
+    say(f"loading {len(quads)} quads into pyoxigraph{' and rdflib' if rdflib else ''}, {repeat} time(s) each")
     ox_ms, store = _median_ms(load_ox, repeat)
     rl_ms, ds = _median_ms(load_rdflib, repeat) if rdflib else (nan, None)
     timings.append(Timing(f"load {len(quads)} quads", ox_ms, rl_ms, len(quads)))
-    for name, text in texts.items():
+    for i, (name, text) in enumerate(texts.items(), 1):
+        say(f"query {i}/{len(texts)}: {name}")
         ox_ms, ox_rows = _median_ms(lambda: list(store.query(text, prefixes=ns.PREFIXES)), repeat)
         rl_ms = nan
         if ds is not None:

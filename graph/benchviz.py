@@ -113,8 +113,11 @@ def _measure(browser, path: Path, timeout_s: float) -> tuple[float | None, float
 
 
 def run(kg, sizes=(1000, 5000, 20000), timeout_s: float = 60, chromium: str = "/usr/bin/chromium",
-        include_pyvis: bool = True) -> list[Result]:
+        include_pyvis: bool = True, progress=None) -> list[Result]:
+    """``progress``: optional callable given one line per case as it starts (a case can take minutes)."""
     from playwright.sync_api import sync_playwright
+
+    say = progress or (lambda message: None)
 
     cases = [("real overview", viz.overview(kg))] + [(f"synthetic {n:,}", synthetic(n)) for n in sizes]
     results = []
@@ -124,7 +127,9 @@ def run(kg, sizes=(1000, 5000, 20000), timeout_s: float = 60, chromium: str = "/
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
-        for name, g in cases:
+        for i, (name, g) in enumerate(cases, 1):
+            say(f"case {i}/{len(cases)}: {name} ({g.number_of_nodes():,} nodes), ours"
+                + (" then pyvis's default" if include_pyvis else ""))
             slug = name.replace(" ", "-").replace(",", "")
             ours, ours_frame = _measure(browser, _ours(kg, g, folder, slug), timeout_s)
             theirs = theirs_frame = None

@@ -2,6 +2,11 @@
 
 All files are written into a temporary sibling folder first; only when every file is written does
 the folder replace the previous exports, so a failed or interrupted build leaves them intact.
+
+Safety rules: the target is the root's ``exports/`` unless ``out`` says otherwise; a build replaces
+only an empty folder or a previous export (one holding the MARKER file); files and folders get the
+user's umask; temporary folders that killed builds left behind are removed by the next build; a
+target that cannot be written is one ZonegraphError (exit 2), never a traceback.
 """
 
 from __future__ import annotations
@@ -10,15 +15,18 @@ import csv
 import io
 import json
 import os
+import re
+import secrets
 import shutil
-import tempfile
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph import ns
-from graph.errors import ValidationFailed
+from graph.errors import ValidationFailed, ZonegraphError
 from graph.stats import completeness_table
 from graph.stats import stats as compute_stats
 from graph.store import KnowledgeGraph, plain
@@ -36,6 +44,21 @@ MEDIA_TYPES = {
     "kgx_edges.tsv": "text/tab-separated-values", "panel_zone_industry_year.csv": "text/csv",
     "panel_source_zone_industry.csv": "text/csv", "panel_projects.csv": "text/csv",
 }
+# Written into every export folder: a build replaces a non-empty folder only when it holds this file,
+# so a mistyped --out (a home directory, a checkout, data/) is never wiped.
+MARKER = ".zonegraph-export"
+MARKER_TEXT = ("This folder was written by `zonegraph build`; the next build replaces all of it.\n"
+               "Files you add here are kept, but anything zonegraph generates is rewritten.\n")
+
+
+class NotAnExportFolder(ZonegraphError):
+    """--out names a folder that holds something other than a previous zonegraph export."""
+
+
+class OutputNotWritable(ZonegraphError):
+    """The exports cannot be written there (permissions, read-only file system, disk full)."""
+
+
 PANELS = {"panel_zone_industry_year.csv": "panel-zone-industry-year",
           "panel_source_zone_industry.csv": "panel-source-zone-industry",
           "panel_projects.csv": "panel-projects"}
@@ -278,44 +301,157 @@ def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
     return files
 
 
-def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bool = True,
-          bom: bool = False, site: bool = True) -> BuildResult:
-    out = Path(out)
+def is_export_folder(path: Path) -> bool:
+    """True for a folder a build may replace: it holds the MARKER, or it is an export written before
+    the marker existed (its void.ttl describes this dataset and zonegraph.nt sits beside it)."""
+    if (path / MARKER).is_file():
+        return True
+    void = path / "void.ttl"
+    try:
+        return (path / "zonegraph.nt").is_file() and f"<{DATASET_IRI}>" in void.read_text(encoding="utf-8")[:20000]
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _check_target(out: Path) -> None:
+    """Refuse early (before validating and rendering) a target the build could not or must not replace."""
+    if out.exists() and not out.is_dir():
+        raise NotAnExportFolder(f"--out {out} is a file, not a folder. Name a new folder or a previous export.")
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    # A read-only folder is the user saying "do not change this": honour it rather than rename it away.
+    for folder in {existing, out.parent if out.exists() else None} - {None}:
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise _not_writable(out, PermissionError(13, "Permission denied", str(folder)), out.exists())
+    if out.is_dir() and any(out.iterdir()) and not is_export_folder(out):
+        raise NotAnExportFolder(
+            f"{out} is not empty and is not a previous zonegraph export (it has no {MARKER} file), so a "
+            "build will not replace it. Give --out a new or empty folder, or the folder of an earlier "
+            "build; nothing was written.")
+
+
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?:building|old)-(?P<pid>\d+)-[0-9a-f]+$")
+_LEGACY_TEMP = re.compile(r"^\.(?P<name>.+)\.(?:[a-z0-9_]{8}|old)$")  # tempfile.mkdtemp names of older versions
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Remove the temporary folders of builds of ``out`` that were killed (their process is gone),
+    and those older versions left (named by tempfile, holding export files). Returns what was removed."""
+    removed = []
+    if not out.parent.is_dir():
+        return removed
+    for child in sorted(out.parent.iterdir()):
+        if not child.is_dir() or child.is_symlink():
+            continue
+        m = _TEMP.match(child.name)
+        if m and m.group("name") == out.name and int(m.group("pid")) != os.getpid() and not _alive(int(m.group("pid"))):
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child)
+            continue
+        m = _LEGACY_TEMP.match(child.name)
+        if m and m.group("name") == out.name and any(
+                (child / name).exists() for name in ("void.ttl", "zonegraph.nt", SITE, MARKER)):
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child)
+    return removed
+
+
+class _TermAsInterrupt:
+    """While a build writes, SIGTERM raises SystemExit(143) (the shell's code for it), so the
+    temporary folder is removed and the previous exports stay in place. SIGKILL cannot be caught:
+    the next build removes what it leaves."""
+
+    def __enter__(self):
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            def handler(signum, frame):
+                raise SystemExit(128 + signum)
+            self.previous = signal.signal(signal.SIGTERM, handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
+def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | None = None, check: bool = True,
+          bom: bool = False, site: bool = True, progress=None) -> BuildResult:
+    """Validate, then write every export into ``out`` (default: ``exports/`` in the graph's root).
+
+    ``progress``: optional callable given one line per stage (the CLI prints them on a terminal)."""
+    say = progress or (lambda message: None)
+    out = Path(out) if out is not None else kg.root / "exports"
     if not out.is_absolute():
         out = Path.cwd() / out
+    try:
+        _check_target(out)
+    except PermissionError as err:
+        raise _not_writable(out, err, False) from None
     if check:
-        report = validate(kg)
+        report = validate(kg, progress=progress)
         if not report.conforms:
             raise ValidationFailed(
                 f"build refused: {len(report.problems)} validation problem(s), citation coverage "
                 f"{report.coverage:.2%}. Run `zonegraph validate` to list them; {out} was left untouched."
             )
+    say("rendering the exports (RDF, CSV, JSON-LD, GraphML, GEXF, KGX, panels, VoID, stats)")
     files = render_exports(kg)
     if bom:  # Excel only detects UTF-8 in CSV files that start with a byte-order mark
         files = {k: ("\ufeff" + v if k.endswith(".csv") else v) for k, v in files.items()}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        if out.is_dir():  # keep anything we do not generate (e.g. a README) alongside
-            for child in out.iterdir():
-                if child.name not in files and child.name != SITE:
-                    dest = tmp / child.name
-                    (shutil.copytree if child.is_dir() else shutil.copy2)(child, dest)
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8", newline="\n")
-        if site:
-            from graph.site import build_site
+    existed = out.is_dir()
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = out.with_name(f".{out.name}.building-{token}")
+    old = out.with_name(f".{out.name}.old-{token}")
+    with _TermAsInterrupt():
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            for stale in remove_stale_temporaries(out):
+                say(f"removed {stale.name}, left by a build that was killed")
+            tmp.mkdir()  # mode 0o777 less the umask, like any folder the user makes
+            (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8", newline="\n")
+            if existed:  # keep anything we do not generate (e.g. a README) alongside
+                for child in out.iterdir():
+                    if child.name not in files and child.name not in (SITE, MARKER):
+                        dest = tmp / child.name
+                        (shutil.copytree if child.is_dir() else shutil.copy2)(child, dest)
+            for name, text in files.items():
+                (tmp / name).write_text(text, encoding="utf-8", newline="\n")
+            say(f"wrote {len(files)} export files")
+            if site:
+                from graph.site import build_site
 
-            build_site(kg, tmp / SITE)
-        old = out.with_name(f".{out.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        if out.exists():
-            os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+                say("writing the site (entity pages and network views)")
+                pages = len(build_site(kg, tmp / SITE))
+                say(f"wrote the site: {pages} files")
+            if existed:
+                os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException as err:
+            if existed and not out.exists() and old.exists():
+                os.replace(old, out)  # failed or interrupted between the two renames: put the previous exports back
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(err, OSError):
+                raise _not_writable(out, err, existed) from None
+            raise
+    say(f"replaced {out}" if existed else f"created {out}")
     names = sorted(files) + ([f"{SITE}/index.html"] if site else [])
     return BuildResult(out, names, files["zonegraph.nt"].count("\n"), files["zonegraph.nq"].count("\n"))
+
+
+def _not_writable(out: Path, err: OSError, existed: bool) -> OutputNotWritable:
+    where = f" ({err.filename})" if err.filename else ""
+    kept = "the previous exports there are untouched" if existed else "nothing was written"
+    return OutputNotWritable(
+        f"cannot write the exports to {out}: {err.strerror or err}{where}. Choose a writable folder with "
+        f"--out, or fix the permissions of {out.parent}; {kept}.")

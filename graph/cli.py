@@ -106,11 +106,26 @@ def _bom_for(fmt: str) -> str:
     return BOM if ctx is not None and ctx.meta.get("zonegraph.bom") and fmt in ("csv", "tsv") else ""
 
 
-def _kg(ctx: click.Context):
+def _kg(ctx: click.Context, progress=None):
     obj = ctx.find_root().obj
     if obj.get("kg") is None:
-        obj["kg"] = api.load(obj.get("root"))
+        obj["kg"] = api.load(obj.get("root"), progress=progress)
     return obj["kg"]
+
+
+def _progress():
+    """A stage printer for long commands: on a terminal, one line per stage on stderr with the time
+    since the start; in a pipe or a file, nothing (stdout and logs stay clean)."""
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        click.echo(f"[{time.perf_counter() - start:5.1f}s] {message}", err=True)
+
+    return say
 
 
 def _echo_rows(columns, rows, fmt):
@@ -145,9 +160,12 @@ def validate(ctx, no_shacl, show_warnings, fmt, lang):
 
     Example: zonegraph validate -F table
     """
-    report = api.validate(_kg(ctx), shacl=not no_shacl)
+    progress = _progress()
+    report = api.validate(_kg(ctx, progress), shacl=not no_shacl, progress=progress)
     if report.problems or (show_warnings and report.warnings):
         _echo_rows(report.COLUMNS, report.rows(warnings=show_warnings), fmt)
+    if report.skipped:
+        click.echo(report.skipped + ".", err=True)
     click.echo(
         f"{len(report.problems)} problem(s), {len(report.warnings)} warning(s)"
         f"{'' if show_warnings or not report.warnings else ' (--warnings lists them)'}; citation coverage "
@@ -317,8 +335,9 @@ def stats(ctx, as_json, fmt, lang):
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False), default="exports", show_default=True,
-              help="Folder to write the exports into (replaced atomically).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder to write the exports into, replaced atomically; only an empty folder or a previous "
+                   "export is replaced [default: exports/ in the --root folder].")
 @click.option("--bom", is_flag=True, help="Start CSV files with a UTF-8 byte-order mark (for Excel).")
 @click.pass_context
 def build(ctx, out, bom):
@@ -326,10 +345,8 @@ def build(ctx, out, bom):
 
     Example: zonegraph build --out exports
     """
-    kg = _kg(ctx)
-    if out == "exports" and ctx.find_root().obj.get("root") is None:
-        out = str(kg.root / "exports")
-    result = api.build(kg, out, bom=bom)
+    progress = _progress()
+    result = api.build(_kg(ctx, progress), out, bom=bom, progress=progress)
     click.echo(f"wrote {len(result.files)} files ({result.triples} triples, {result.quads} quads) to {result.out}")
     for name in result.files:
         click.echo(f"  {result.out / name}")
@@ -451,7 +468,9 @@ def bench(ctx, copies, repeat, no_rdflib, fmt, lang):
     """
     from graph.bench import run
 
-    total, timings = run(_kg(ctx), copies=copies, repeat=repeat, rdflib=not no_rdflib)
+    progress = _progress()
+    total, timings = run(_kg(ctx, progress), copies=copies, repeat=repeat, rdflib=not no_rdflib,
+                         progress=progress)
     rows = [[t.task, f"{t.oxigraph_ms:.1f}", "-" if t.rdflib_ms != t.rdflib_ms else f"{t.rdflib_ms:.1f}",
              "-" if t.ratio != t.ratio else f"{t.ratio:.0f}x", "" if t.growth is None else f"{t.growth:.1f}x",
              t.rows] for t in timings]
@@ -480,7 +499,9 @@ def bench_viz(ctx, sizes, timeout, chromium, no_pyvis, fmt, lang):
         raise click.BadParameter("give whole numbers separated by commas", param_hint="--sizes") from None
     if not Path(chromium).exists():
         raise click.UsageError(f"no Chromium at {chromium}: run `sh .ci/browser` or pass --chromium")
-    results = benchviz.run(_kg(ctx), numbers, timeout, chromium, include_pyvis=not no_pyvis)
+    progress = _progress()
+    results = benchviz.run(_kg(ctx, progress), numbers, timeout, chromium, include_pyvis=not no_pyvis,
+                           progress=progress)
     _echo_rows(*benchviz.rows(results, timeout), fmt)
 
 

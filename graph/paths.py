@@ -44,3 +44,27 @@ def find_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None =
 def data_files(root: Path) -> list[Path]:
     """All TriG files under ``data/``, in a stable order."""
     return sorted((root / "data").rglob("*.trig"))
+
+
+# Files in data/ that are data in another syntax (or a .trig under another name): their statements
+# would silently be missing from the graph, so validate fails on them.
+RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".n3", ".rdf", ".owl", ".xml", ".jsonld", ".json", ".trix", ".csv", ".tsv"}
+DOC_SUFFIXES = {".md", ".markdown", ".rst"}
+
+
+def stray_files(root: Path) -> list[tuple[str, bool]]:
+    """Files under ``data/`` that ``load`` skips, as (path relative to root, looks like data).
+
+    Documentation (``*.md``) and hidden files (``.gitkeep``, editor state) are not listed."""
+    loaded = set(data_files(root))
+    out = []
+    for path in sorted((root / "data").rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or path in loaded or any(part.startswith(".") for part in rel.parts):
+            continue
+        suffix = path.suffix.lower()
+        if suffix in DOC_SUFFIXES:
+            continue
+        looks_like_data = suffix in RDF_SUFFIXES or ".trig" in path.name.lower()
+        out.append((rel.as_posix(), looks_like_data))
+    return out

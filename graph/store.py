@@ -115,12 +115,18 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, root: str | Path | None = None) -> "KnowledgeGraph":
+    def load(cls, root: str | Path | None = None, progress=None) -> "KnowledgeGraph":
+        """``progress``: an optional callable given one line per stage (the CLI prints them on a terminal)."""
         kg = cls(find_root(root))
+        files = data_files(kg.root)
+        if progress:
+            progress(f"loading {len(files)} data file{'' if len(files) == 1 else 's'} from {kg.root / 'data'}")
         kg._load_file(kg.root / "ontology.ttl", ox.RdfFormat.TURTLE, ox.NamedNode(ns.ONTOLOGY_GRAPH))
-        for path in data_files(kg.root):
+        for path in files:
             kg._load_file(path, ox.RdfFormat.TRIG)
         kg._materialise_union()
+        if progress:
+            progress(f"loaded {len(kg.store)} quads (with the union graph)")
         return kg
 
     def relpath(self, path: Path) -> str:
@@ -130,20 +136,31 @@ class KnowledgeGraph:
             return str(path)
 
     def _load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+        from graph.loading import decode, explain
+
         rel = self.relpath(path)
         try:
-            quads = list(ox.parse(path=str(path), format=fmt, base_iri=ns.BASE))
+            raw = path.read_bytes()
+        except OSError as err:
+            raise DataSyntaxError(rel, None, None, f"cannot read the file ({err.strerror})") from None
+        raw = decode(raw, rel)  # not UTF-8: named with the likely encoding; a BOM is dropped
+        try:
+            quads = list(ox.parse(raw, format=fmt, base_iri=ns.BASE))
         except SyntaxError as err:
-            raise DataSyntaxError(rel, err.lineno, err.offset, _strip_position(str(err.msg))) from None
-        except (OSError, UnicodeDecodeError, ValueError) as err:
-            raise DataSyntaxError(rel, None, None, str(err)) from None
+            raise DataSyntaxError(rel, err.lineno, err.offset, explain(_strip_position(str(err.msg)), raw)) from None
+        except (UnicodeDecodeError, ValueError) as err:
+            raise DataSyntaxError(rel, None, None, explain(str(err), raw)) from None
         if graph is None:
             # A data file's default graph has no citation: keep those statements visibly apart.
             uncited = ox.NamedNode(ns.UNCITED_GRAPH)
             graph_of = lambda q: uncited if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name  # noqa: E731
+            # (subject, predicate, object) -> files stating it: a problem names the file that holds
+            # the offending statement, not every file that mentions its subject.
+            statement_files = self.__dict__.setdefault("statement_files", defaultdict(set))
             for q in quads:
                 if isinstance(q.subject, ox.NamedNode):
                     self.subject_files[q.subject.value].add(rel)
+                statement_files[(q.subject, q.predicate, q.object)].add(rel)
         else:
             graph_of = lambda q: graph  # noqa: E731
         self.store.extend([ox.Quad(q.subject, q.predicate, q.object, graph_of(q)) for q in quads])

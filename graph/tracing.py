@@ -222,6 +222,8 @@ def as_html(kg: KnowledgeGraph, result: TraceResult, lang: str = "zh") -> str:
     arrows styled by mode, every hop's sources in its tooltip and listed below. All text escaped."""
     from html import escape
 
+    from graph.viz import safe_href
+
     paths = result.paths or result.partial
     title = f"trace {result.source} → {result.target or '…'}"
     width, box, gap, row_h = 1200, 150, 60, 90
@@ -255,9 +257,10 @@ def as_html(kg: KnowledgeGraph, result: TraceResult, lang: str = "zh") -> str:
                          f"<text x=\"{x1 + 2}\" y=\"75\" fill=\"{color}\">{'→' if step.forward else '←'}</text></g>")
         parts.append("</svg><ol>")
         for step in p.steps:
+            # only http(s) URLs become links: a javascript: foaf:page in the data stays text
             cites = "; ".join(
-                (f"<a href=\"{escape(e.url)}\">{escape(e.title)}</a>" if e.url else escape(e.title))
-                + f" {escape(e.locator)}" for e in step.hop.evidence)
+                (f"<a href=\"{escape(safe_href(e.url))}\">{escape(e.title)}</a>" if safe_href(e.url)
+                 else escape(e.title)) + f" {escape(e.locator)}" for e in step.hop.evidence)
             parts.append(f"<li>{escape(kg.label(ns.expand(step.start) or step.start, lang))} "
                          f"{'→' if step.forward else '←'} {escape(step.hop.relation)} "
                          f"{escape(kg.label(ns.expand(step.end) or step.end, lang))} "

@@ -1,9 +1,15 @@
-"""Data-quality checks: SHACL shapes (pySHACL), SPARQL checks (one row per problem), date
-validity, and citation coverage. Every problem names the entity, property, value and data file."""
+"""Data-quality checks: SHACL shapes (pySHACL), SPARQL checks (one row per problem), checks in
+Python for what SPARQL cannot do cheaply (dates, lengths, link schemes, stray files, an empty graph),
+and citation coverage. Every problem names the entity, property, value and data file.
+
+Hostile data is a validation problem, never a crash: values over the length limits are found first
+with a plain length test, and the slower checks then do not run over them at all.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph import ns
+from graph.paths import stray_files
 from graph.queries import CHECK_DIR, named_queries
 from graph.store import KnowledgeGraph, plain
 
@@ -21,6 +28,25 @@ DATE_TYPES = {
     ns.PREFIXES["xsd"] + "gYear": re.compile(r"^(\d{4})$"),
 }
 EARLIEST_YEAR = 1949  # no fact in this graph predates the People's Republic's division codes
+
+# Dates of events a source reports as having happened (issued, approved, began, changed). They cannot
+# lie after the date of the document that reports them, nor after today. Not covered: zg:refPeriod (an
+# observation's period, which for a plan's target is a later year) and zg:endDate (a document may
+# state a scheduled end, e.g. a zone's five-year term).
+EVENT_DATES = {ns.PREFIXES["dcterms"] + "issued", ns.VOCAB + "approvalDate", ns.VOCAB + "startDate",
+               ns.VOCAB + "date"}
+
+# Length limits in characters. The longest real values (measured November 2026) are a 179-character
+# label, a 689-character description and a 271-character IRI; the limits leave ample room above
+# them and stop megabyte values before they slow every later check, query and page.
+MAX_LABEL = 500
+MAX_LITERAL = 5_000
+MAX_IRI = 2_000
+LABELS = {ns.PREFIXES["rdfs"] + "label", ns.PREFIXES["skos"] + "altLabel", ns.PREFIXES["skos"] + "prefLabel",
+          ns.PREFIXES["skos"] + "hiddenLabel", ns.PREFIXES["dcterms"] + "title"}
+# Link properties a reader clicks: their values must be IRIs (every IRI must be http(s) anyway).
+LINKS = {ns.PREFIXES["foaf"] + "page", ns.PREFIXES["rdfs"] + "seeAlso"}
+SAFE_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +66,7 @@ class Report:
     fact_statements: int = 0
     cited_statements: int = 0
     warnings: list[Problem] = field(default_factory=list)
+    skipped: str = ""  # why some checks did not run (values over the length limits)
 
     @property
     def coverage(self) -> float:
@@ -64,6 +91,26 @@ def _file_for(kg: KnowledgeGraph, *terms: str | None) -> str:
             if files:
                 return ", ".join(files)
     return ""
+
+
+def _statement_file(kg: KnowledgeGraph, s, p, o) -> str:
+    """The data file(s) holding the statement (s p o), or (o p s) for checks that report the object
+    (an undefined entity is named with the statement that mentions it); '' when neither is known."""
+    known = getattr(kg, "statement_files", {})
+    for key in ((s, p, o), (o, p, s)):
+        files = known.get(key)
+        if files:
+            return ", ".join(sorted(files))
+    return ""
+
+
+def short(value: str, limit: int = 120) -> str:
+    """A value as a problem row shows it: a long one is cut, with its length."""
+    return value if len(value) <= limit else f"{value[:limit]}… ({len(value):,} characters)"
+
+
+def _name(term) -> str:
+    return short(ns.curie(term.value) if isinstance(term, ox.NamedNode) else plain(term) or "")
 
 
 def coverage(kg: KnowledgeGraph) -> tuple[int, int]:
@@ -99,46 +146,198 @@ def run_sparql_checks(kg: KnowledgeGraph, directory: Path = CHECK_DIR) -> list[P
         fix = check.headers.get("fix", "")
         for entity, prop, value in table.rows:
             e, p, v = plain(entity) or "", plain(prop) or "", plain(value) or ""
-            problems.append(Problem(name, e, p, v, _file_for(kg, e, v), f"{check.summary} Fix: {fix}"))
+            where = _statement_file(kg, entity, prop, value) or _file_for(kg, e, v)
+            problems.append(Problem(name, e, p, short(v), where, f"{check.summary} Fix: {fix}"))
     return problems
 
 
-def check_dates(kg: KnowledgeGraph) -> list[Problem]:
-    """Typed date literals that are not real dates (2021-02-30, month 13, year before 1949)."""
-    problems = []
+def parse_date(literal: ox.Literal) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a date literal can mean (2020-12 -> 1 Dec .. 31 Dec 2020); None if it
+    is not a real date on or after EARLIEST_YEAR."""
+    m = DATE_TYPES[literal.datatype.value].match(literal.value)
+    if m is None:
+        return None
+    parts = [int(x) for x in m.groups()]
+    if parts[0] < EARLIEST_YEAR:
+        return None
+    try:
+        if len(parts) == 3:
+            day = dt.date(*parts)
+            return day, day
+        if len(parts) == 2:
+            first = dt.date(parts[0], parts[1], 1)
+            following = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+            return first, following - dt.timedelta(days=1)
+        return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+    except ValueError:
+        return None
+
+
+def _date_quads(kg: KnowledgeGraph):
     for q in kg.quads():
         o = q.object
-        if not isinstance(o, ox.Literal) or o.datatype.value not in DATE_TYPES:
-            continue
-        m = DATE_TYPES[o.datatype.value].match(o.value)
-        ok = m is not None
-        if ok:
-            parts = [int(x) for x in m.groups()] + [1] * (3 - len(m.groups()))
-            try:
-                dt.date(*parts)
-            except ValueError:
-                ok = False
-            ok = ok and parts[0] >= EARLIEST_YEAR
-        if not ok:
-            s = plain(q.subject) or ""
+        if isinstance(o, ox.Literal) and o.datatype.value in DATE_TYPES:
+            yield q
+
+
+def invalid_dates(kg: KnowledgeGraph) -> set:
+    return {q.object for q in _date_quads(kg) if parse_date(q.object) is None}
+
+
+def check_dates(kg: KnowledgeGraph, today: dt.date | None = None) -> list[Problem]:
+    """Typed date literals that are not real dates (2021-02-30, 2020/12/09, month 13, year before
+    1949), and event dates (EVENT_DATES) after the document that reports them or after today."""
+    today = today or dt.date.today()
+    doc_of = {c.value: d.value for c, d in kg.select(
+        "SELECT ?c ?d WHERE { GRAPH zgg:sources { ?c zg:document ?d } }").rows}
+    doc_last_day: dict[str, dt.date] = {}
+    doc_issued: dict[str, str] = {}
+    for d, v in kg.select("SELECT ?d ?v WHERE { ?d dcterms:issued ?v }").rows:
+        span = parse_date(v) if isinstance(v, ox.Literal) and v.datatype.value in DATE_TYPES else None
+        # Sources may disagree on a document's date: the latest one decides, so no fact is flagged
+        # merely because one source dates the document early.
+        if span and (d.value not in doc_last_day or span[1] > doc_last_day[d.value]):
+            doc_last_day[d.value], doc_issued[d.value] = span[1], v.value
+    problems = []
+    for q in _date_quads(kg):
+        o = q.object
+        s = plain(q.subject) or ""
+        prop = ns.curie(q.predicate.value)
+        where = _statement_file(kg, q.subject, q.predicate, o) or _file_for(kg, s)
+        span = parse_date(o)
+        if span is None:
             problems.append(Problem(
-                "impossible-date", s, ns.curie(q.predicate.value), o.value, _file_for(kg, s),
-                f"{o.value!r} is not a valid {ns.curie(o.datatype.value)} on or after {EARLIEST_YEAR}. "
+                "impossible-date", s, prop, short(o.value), where,
+                f"{short(o.value)!r} is not a valid {ns.curie(o.datatype.value)} on or after {EARLIEST_YEAR}. "
                 "Fix: write YYYY-MM-DD (xsd:date), YYYY-MM (xsd:gYearMonth) or YYYY (xsd:gYear).",
             ))
+            continue
+        if q.predicate.value not in EVENT_DATES:
+            continue
+        if span[0] > today:
+            problems.append(Problem(
+                "future-date", s, prop, o.value, where,
+                f"{o.value} lies after today ({today.isoformat()}): a reported event cannot be in the "
+                "future. Fix: correct the date; a planned year is a target (zg:refPeriod of an "
+                "observation), not an event date."))
+            continue
+        doc = doc_of.get(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else None
+        if doc and doc in doc_last_day and span[0] > doc_last_day[doc]:
+            problems.append(Problem(
+                "date-after-source", s, prop, o.value, where,
+                f"{o.value} is later than the citing document {ns.curie(doc)} (issued {doc_issued[doc]}): "
+                "a document cannot report what happened after it. Fix: correct the date or the "
+                "document's dcterms:issued, or cite a later document."))
     return problems
+
+
+def check_lengths(kg: KnowledgeGraph) -> list[Problem]:
+    """Labels, literals and IRIs over the documented limits (MAX_LABEL, MAX_LITERAL, MAX_IRI).
+
+    Only ``len()`` runs over each value, so a five-megabyte label costs milliseconds here."""
+    problems = []
+    seen: set[str] = set()
+    for q in kg.quads():
+        for term, role in ((q.subject, "subject"), (q.predicate, "property"), (q.object, "value"),
+                           (q.graph_name, "graph name")):
+            if isinstance(term, ox.NamedNode) and len(term.value) > MAX_IRI and term.value not in seen:
+                seen.add(term.value)
+                problems.append(Problem(
+                    "overlong-value", _name(q.subject), _name(q.predicate), short(term.value),
+                    _statement_file(kg, q.subject, q.predicate, q.object),
+                    f"an IRI ({role}) of {len(term.value):,} characters; the limit is {MAX_IRI:,}. "
+                    "Fix: use a short, readable IRI (data/README.md, identifiers)."))
+        o = q.object
+        if isinstance(o, ox.Literal):
+            n = len(o.value)
+            limit, kind = (MAX_LABEL, "label") if q.predicate.value in LABELS else (MAX_LITERAL, "literal")
+            if n > limit:
+                problems.append(Problem(
+                    "overlong-value", _name(q.subject), _name(q.predicate), short(o.value),
+                    _statement_file(kg, q.subject, q.predicate, o),
+                    f"a {kind} of {n:,} characters; the limit for a {kind} is {limit:,}. Fix: shorten it "
+                    "(a label names the entity; a longer text belongs in dcterms:description, "
+                    "summarised in your own words)."))
+    return problems
+
+
+def check_links(kg: KnowledgeGraph) -> list[Problem]:
+    """IRIs that are not http(s) (a reader's browser would run a javascript:, data: or file: one),
+    and link properties (foaf:page) whose value is not an IRI at all."""
+    problems = []
+    seen: set[str] = set()
+    for q in kg.quads():
+        for term in (q.subject, q.predicate, q.object, q.graph_name):
+            if not isinstance(term, ox.NamedNode) or term.value in seen:
+                continue
+            seen.add(term.value)
+            scheme = term.value.split(":", 1)[0].lower()
+            if scheme not in SAFE_SCHEMES:
+                problems.append(Problem(
+                    "unsafe-iri", _name(q.subject), _name(q.predicate), short(term.value),
+                    _statement_file(kg, q.subject, q.predicate, q.object),
+                    f"an IRI with the scheme {short(scheme, 20)!r}: every IRI in the data must be http:// or "
+                    "https://, since pages and views turn IRIs into links. Fix: give the document's web "
+                    "address, or leave foaf:page out when it has none."))
+        if q.predicate.value in LINKS and not isinstance(q.object, ox.NamedNode):
+            problems.append(Problem(
+                "unsafe-iri", _name(q.subject), _name(q.predicate), _name(q.object),
+                _statement_file(kg, q.subject, q.predicate, q.object),
+                f"{ns.curie(q.predicate.value)} must be an http(s) IRI written <https://…>, not a literal. "
+                "Fix: write the address as an IRI."))
+    return problems
+
+
+def check_not_empty(kg: KnowledgeGraph) -> list[Problem]:
+    """A graph without a single demonstration zone is empty or nearly so: a wrong --root, or data/
+    lost. (Citation coverage alone would read 0/0 = 100%.)"""
+    if kg.select("SELECT ?z WHERE { ?z a zg:DemonstrationZone } LIMIT 1").rows:
+        return []
+    n = sum(1 for f in kg.files if f.suffix == ".trig")
+    return [Problem("empty-graph", "data/", "rdf:type", "zg:DemonstrationZone", "data/",
+                    f"no demonstration zone in {n} data file(s) under {kg.root / 'data'}: the graph is empty "
+                    "or nearly so. Fix: point --root at a zonegraph checkout, or restore data/.")]
+
+
+def check_stray_files(kg: KnowledgeGraph) -> list[Problem]:
+    """Files in data/ that are not loaded. Data in another syntax or under another name (.ttl, .nt,
+    x.trig.bak …) is a problem: its statements are silently missing. Anything else is a warning."""
+    problems = []
+    for rel, looks_like_data in stray_files(kg.root):
+        problems.append(Problem(
+            "stray-file", rel, "", "", rel,
+            ("looks like data but is not loaded (only data/**/*.trig files are), so its statements are "
+             "missing from the graph. Fix: write it as TriG with citation graphs and name it *.trig, or "
+             "move it out of data/.") if looks_like_data else
+            ("is not loaded (only data/**/*.trig files are; *.md files are documentation). Fix: move it "
+             "out of data/ unless it is meant to sit there unread."),
+            "violation" if looks_like_data else "warning"))
+    return problems
+
+
+class _Quiet(logging.Filter):
+    def filter(self, record):  # rdflib logs a traceback for every literal it cannot convert
+        return False
 
 
 def run_shacl(kg: KnowledgeGraph) -> list[Problem]:
     import rdflib
     from pyshacl import validate as shacl_validate
 
+    # Invalid dates are one impossible-date row each already; rdflib would log a traceback for each
+    # and the datatype shapes would report each twice more, so SHACL does not see them.
+    bad = invalid_dates(kg)
     data = rdflib.Graph()
     lines = sorted({f"{q.subject} {q.predicate} {q.object} .\n" for q in kg.store
-                    if isinstance(q.graph_name, ox.DefaultGraph)})
-    data.parse(data="".join(lines), format="nt")
-    shapes = rdflib.Graph().parse(SHAPES, format="turtle")
-    _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True)
+                    if isinstance(q.graph_name, ox.DefaultGraph) and q.object not in bad})
+    quiet, term_log = _Quiet(), logging.getLogger("rdflib.term")
+    term_log.addFilter(quiet)
+    try:
+        data.parse(data="".join(lines), format="nt")
+        shapes = rdflib.Graph().parse(SHAPES, format="turtle")
+        _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    finally:
+        term_log.removeFilter(quiet)
     SH = rdflib.Namespace(ns.PREFIXES["sh"])
     problems = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
@@ -148,18 +347,51 @@ def run_shacl(kg: KnowledgeGraph) -> list[Problem]:
         value = results.value(result, SH.value)
         message = results.value(result, SH.resultMessage)
         e = ns.curie(str(focus))
+        where = _file_for(kg, e)
+        if isinstance(focus, rdflib.URIRef) and isinstance(path, rdflib.URIRef) and value is not None:
+            where = _statement_file(kg, ox.NamedNode(str(focus)), ox.NamedNode(str(path)), _ox(value)) or where
         problems.append(Problem(
             "shacl", e, ns.curie(str(path)) if path is not None else "",
-            ns.curie(str(value)) if value is not None else "", _file_for(kg, e), str(message or ""), severity,
+            short(ns.curie(str(value))) if value is not None else "", where, str(message or ""), severity,
         ))
     return problems
 
 
-def validate(kg: KnowledgeGraph, shacl: bool = True) -> Report:
-    problems = run_sparql_checks(kg) + check_dates(kg)
+def _ox(term):
+    """An rdflib term as the pyoxigraph term the loader keyed statements with."""
+    import rdflib
+
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    return None
+
+
+def validate(kg: KnowledgeGraph, shacl: bool = True, progress=None, today: dt.date | None = None) -> Report:
+    """Run every check. ``progress``: optional callable given one line per stage; ``today``: what
+    future-date compares with (default: the real date)."""
+    say = progress or (lambda message: None)
+    say("checking the length of every label, literal and IRI")
+    too_long = check_lengths(kg)
+    if too_long:
+        # Every later check reads these values again (regexes, SHACL, label maps): stop here.
+        facts, cited = coverage(kg)
+        return Report(sorted(set(too_long)), facts, cited, [],
+                      skipped="the other checks did not run: fix the values over the length limits first")
+    problems = check_not_empty(kg) + check_links(kg) + check_stray_files(kg)
+    say(f"running {len(named_queries(CHECK_DIR))} SPARQL checks and the date checks")
+    problems += run_sparql_checks(kg) + check_dates(kg, today)
     if shacl:
+        say("running the SHACL shapes (pySHACL)")
         problems += run_shacl(kg)
     facts, cited = coverage(kg)
     found = sorted(set(problems))
-    return Report([p for p in found if p.severity != "warning"], facts, cited,
-                  [p for p in found if p.severity == "warning"])
+    report = Report([p for p in found if p.severity != "warning"], facts, cited,
+                    [p for p in found if p.severity == "warning"])
+    say(f"checked {facts} fact statements: {len(report.problems)} problem(s), {len(report.warnings)} warning(s)")
+    return report

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -97,6 +98,24 @@ def copy_assets(site: Path) -> None:
             shutil.copyfile(path, out / path.name)
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def safe_href(url):
+    """``url`` if a page may link to it — an http(s) URL or a relative path — else None.
+
+    Whatever the data holds, javascript:, data:, file: and other schemes never become links. Any
+    whitespace, control character or backslash disqualifies a URL, since browsers drop those
+    inside a scheme ("java\tscript:") or read a leading "//" or "\\" as another host."""
+    if not isinstance(url, str) or not url:
+        return None
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url) or "\\" in url:
+        return None
+    if _SCHEME.match(url):
+        return url if url.lower().startswith(("http://", "https://")) else None
+    return None if url.startswith("//") else url
+
+
 def safe_json(data) -> str:
     """JSON that cannot close the <script> element it sits in (or open a comment)."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -110,6 +129,7 @@ def _env():
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["safe_json"] = safe_json
+    env.filters["safe_href"] = safe_href  # every href a template writes goes through it
     return env
 
 
@@ -168,7 +188,8 @@ def geo_layout(kg: KnowledgeGraph, g: nx.Graph) -> dict[str, tuple[float, float]
 # ------------------------------------------------------------------------------ view data
 
 def _sources(hop) -> list[dict]:
-    return [{"title": e.title, "locator": e.locator, "url": e.url, "page": page_path(e.document)}
+    # site.js checks links again in the browser; unsafe URLs never reach the page at all
+    return [{"title": e.title, "locator": e.locator, "url": safe_href(e.url) or "", "page": page_path(e.document)}
             for e in hop.evidence]
 
 
@@ -346,8 +367,16 @@ def write_view(kg: KnowledgeGraph, output: str | Path, view: str = "overview", f
     site = kg.root / "exports" / "site"
     # node pages link into exports/site when it exists; otherwise to in-page anchors (no broken files)
     root = (os.path.relpath(site, output.parent) + "/") if site.is_dir() else "#"
-    copy_assets(output.parent)
-    write(output, render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow", assets="assets/"))
+    html = render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow", assets="assets/")
+    try:
+        copy_assets(output.parent)
+        write(output, html)
+    except OSError as err:
+        from graph.build import OutputNotWritable
+
+        where = f" ({err.filename})" if err.filename else ""
+        raise OutputNotWritable(f"cannot write {output}: {err.strerror or err}{where}. "
+                                "Choose a writable file with -o.") from None
     return output
 
 

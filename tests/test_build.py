@@ -10,7 +10,7 @@ import pytest
 import rdflib
 
 import graph
-from graph.build import render_exports
+from graph.build import MARKER, render_exports
 from graph.errors import ValidationFailed
 from tests.conftest import BROKEN, REPO, make_root
 
@@ -28,7 +28,7 @@ def built(tmp_path_factory):
 
 
 def test_build_writes_every_export(built):
-    assert {p.name for p in built.iterdir()} == EXPECTED | {"site"}
+    assert {p.name for p in built.iterdir()} == EXPECTED | {"site", MARKER}
     assert (built / "site" / "index.html").is_file()
 
 
@@ -96,6 +96,7 @@ def test_failed_validation_leaves_exports_untouched(tmp_path, run):
     root = make_root(tmp_path, BROKEN / "shacl.trig")
     out = tmp_path / "out"
     out.mkdir()
+    (out / MARKER).write_text("", encoding="utf-8")  # a previous export
     (out / "zonegraph.nt").write_text("previous\n", encoding="utf-8")
     with pytest.raises(ValidationFailed):
         graph.build(graph.load(root), out)
@@ -138,7 +139,7 @@ def test_interrupted_write_leaves_exports_untouched(tmp_path, monkeypatch, mini)
 
 def test_build_keeps_files_it_does_not_generate(tmp_path, mini):
     out = tmp_path / "out"
-    out.mkdir()
+    graph.build(mini, out)
     (out / "README.txt").write_text("keep me", encoding="utf-8")
     graph.build(mini, out)
     assert (out / "README.txt").read_text(encoding="utf-8") == "keep me"

@@ -11,11 +11,15 @@
     return node;
   }
 
-  // Only relative links and http(s) URLs become links; anything else stays text.
+  // Only relative links and http(s) URLs become links; anything else stays text. Whitespace, control
+  // characters and backslashes disqualify a URL: browsers drop them inside a scheme (" java\tscript:")
+  // and read a leading "//" or "\\" as another host. graph.viz.safe_href is the same rule in Python.
   function safeHref(url) {
     if (typeof url !== "string" || url === "") return null;
+    if (/[\u0000-\u0020\u007f\\]/.test(url)) return null;
     if (/^https?:\/\//i.test(url)) return url;
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) return null;  // javascript:, data:, …
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) return null;  // javascript:, data:, file:, …
+    if (url.slice(0, 2) === "//") return null;
     return url;
   }
 

@@ -35,6 +35,7 @@ MEDIA_TYPES = {
     "zonegraph.gexf": "application/gexf+xml", "kgx_nodes.tsv": "text/tab-separated-values",
     "kgx_edges.tsv": "text/tab-separated-values", "panel_zone_industry_year.csv": "text/csv",
     "panel_source_zone_industry.csv": "text/csv", "panel_projects.csv": "text/csv",
+    "panel_city_year.csv": "text/csv",
 }
 PANELS = {"panel_zone_industry_year.csv": "panel-zone-industry-year",
           "panel_source_zone_industry.csv": "panel-source-zone-industry",
@@ -250,6 +251,9 @@ def _panels(kg: KnowledgeGraph) -> dict[str, str]:
     for name, query in PANELS.items():
         table = run_named_query(kg, query, lang="zh")
         out[name] = _csv(table.columns, [list(r.values()) for r in table.values()])
+    from graph.panel import city_year_panel
+
+    out["panel_city_year.csv"] = _csv(*city_year_panel(kg))
     return out
 
 

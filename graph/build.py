@@ -165,12 +165,15 @@ def _tables(kg: KnowledgeGraph) -> dict[str, str]:
 
 
 def _void(st: dict, files: list[str], triples: int) -> str:
-    from graph import __version__
+    from graph import DATA_LICENSE, RELEASE_DATE, __version__
 
     lines = ["".join(f"@prefix {p}: <{i}> .\n" for p, i in ns.PREFIXES.items()), "",
              f"<{DATASET_IRI}> a void:Dataset , dcat:Dataset ;",
              '    dcterms:title "国家级承接产业转移示范区知识图谱 (zonegraph)"@zh , "zonegraph: national industrial transfer demonstration zones"@en ;',
              f'    owl:versionInfo "{__version__}" ;',
+             f'    dcterms:issued "{RELEASE_DATE}"^^xsd:date ;',
+             f"    dcterms:license <{DATA_LICENSE}> ;",
+             '    dcterms:rights "Data CC BY 4.0; the cited source documents keep their own terms."@en ;',
              f"    void:triples {triples} ;",
              f"    void:entities {sum(st['classes'].values())} ;",
              f'    void:vocabulary <{ns.VOCAB}> ;',

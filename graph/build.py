@@ -205,22 +205,11 @@ def _stats_md(st: dict) -> str:
 
 
 def _gephi(kg: KnowledgeGraph) -> dict[str, str]:
-    """GraphML and GEXF of every entity-to-entity statement, with classes, labels, coordinates,
-    relation, mode, date and sources as attributes."""
-    import re
+    """GraphML and GEXF for Gephi: see graph/gephi.py (names, colours, positions, dynamic memberships)."""
+    from graph.gephi import gephi_graph, gexf, graphml
 
-    import networkx as nx
-
-    from graph.network import rdf_multidigraph
-
-    g = rdf_multidigraph(kg)
-    graphml = "\n".join(nx.generate_graphml(g, encoding="utf-8", prettyprint=True)) + "\n"
-    gexf = "\n".join(nx.generate_gexf(g, encoding="utf-8", prettyprint=True, version="1.2draft")) + "\n"
-    # The writer stamps today's date and its own version into <meta>: drop both so rebuilds are
-    # byte-identical whatever the day.
-    gexf = re.sub(r' lastmodifieddate="[^"]*"', "", gexf)
-    gexf = re.sub(r"<creator>[^<]*</creator>", "<creator>zonegraph</creator>", gexf)
-    return {"zonegraph.graphml": graphml, "zonegraph.gexf": gexf}
+    g = gephi_graph(kg)
+    return {"zonegraph.graphml": graphml(g), "zonegraph.gexf": gexf(g)}
 
 
 def _kgx(kg: KnowledgeGraph) -> dict[str, str]:

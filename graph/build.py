@@ -35,7 +35,8 @@ MEDIA_TYPES = {
     "zonegraph.gexf": "application/gexf+xml", "kgx_nodes.tsv": "text/tab-separated-values",
     "kgx_edges.tsv": "text/tab-separated-values", "panel_zone_industry_year.csv": "text/csv",
     "panel_source_zone_industry.csv": "text/csv", "panel_projects.csv": "text/csv",
-    "panel_city_year.csv": "text/csv",
+    "panel_city_year.csv": "text/csv", "regions.geojson": "application/geo+json",
+    "parks_projects.geojson": "application/geo+json",
 }
 PANELS = {"panel_zone_industry_year.csv": "panel-zone-industry-year",
           "panel_source_zone_industry.csv": "panel-source-zone-industry",
@@ -249,6 +250,12 @@ def _panels(kg: KnowledgeGraph) -> dict[str, str]:
     return out
 
 
+def _geojson(kg: KnowledgeGraph) -> dict[str, str]:
+    from graph.geo import geojson
+
+    return geojson(kg)
+
+
 def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
     quads = _data_quads(kg)
     triples = _union_triples(quads)
@@ -269,6 +276,7 @@ def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
         **_gephi(kg),
         **_kgx(kg),
         **_panels(kg),
+        **_geojson(kg),
     }
     files["void.ttl"] = _void(st, sorted(files), len(triples))
     return files

@@ -24,7 +24,6 @@ from graph.queries import SEPARATOR
 from graph.store import KnowledgeGraph
 
 GEXF_NS = "http://www.gexf.net/1.2draft"
-VIZ_NS = "http://www.gexf.net/1.2draft/viz"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NODE_ATTRS = [("label_zh", "string"), ("label_en", "string"), ("pinyin", "string"), ("class", "string"),
               ("code", "string"), ("iri", "string"), ("lat", "double"), ("long", "double")]

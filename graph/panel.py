@@ -19,7 +19,7 @@ from graph.queries import SEPARATOR
 
 FIRST_YEAR = 2008
 COLUMNS = ["code", "region", "region_id", "level", "zone", "zone_label", "year", "in_zone", "partial",
-           "first_year", "start_dates", "dates_conflict", "end_date", "date_precision", "approval_document",
+           "coverage_note", "first_year", "start_dates", "dates_conflict", "end_date", "date_precision", "approval_document",
            "document_number", "sources"]
 PRECISION = {4: "year", 7: "month", 10: "day"}
 
@@ -55,7 +55,7 @@ def expand(memberships: list[dict], last_year: int, first_year: int = FIRST_YEAR
                 in_zone = "1" if first <= year and (end_year is None or end_year > year) else "0"
             rows.append([m.get("code") or "", m.get("member_label") or "", m["member"], m.get("level") or "",
                          m["zone"], m.get("zone_label") or "", str(year), in_zone, partial,
-                         str(first) if first is not None else "", SEPARATOR.join(starts), conflict,
+                         m.get("coverage_note") or "", str(first) if first is not None else "", SEPARATOR.join(starts), conflict,
                          ends[0] if ends else "", PRECISION.get(len(start), ""),
                          m.get("approval_document") or "", m.get("document_number") or "", m.get("sources") or ""])
     rows.sort(key=lambda r: (r[4], r[0], r[2], int(r[6])))

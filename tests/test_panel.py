@@ -67,6 +67,7 @@ def test_undated_member_jingzhou_is_empty_not_zero(panel):
 def test_partial_members(panel):
     # 六安市: only 金安区 and 舒城县 are in 皖江 (zg:PartOfRegion).
     assert panel[("zone:wanjiang", "341500", 2012)]["partial"] == "1"
+    assert panel[("zone:wanjiang", "341500", 2012)]["coverage_note"] == "金安区、舒城县"
     assert panel[("zone:wanjiang", "340100", 2012)]["partial"] == "0"
     # No source states the coverage of 阜新 in 辽西北: empty, not 0.
     assert panel[("zone:liaoxibei", "210900", 2021)]["partial"] == ""

@@ -66,6 +66,24 @@ def test_cli_errors_on_an_unknown_release(tmp_path):
     assert result.exit_code == 2 and "no-such-revision" in result.output and "Traceback" not in result.output
 
 
-def test_committed_changelog_is_what_diff_makes():
+def test_committed_changelog_is_fresh():
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert "zonegraph diff ad8234f" in text and "agent:site-askci" in text
+    title = text.splitlines()[0].removeprefix("# ")
+    rows = diff(load_release("ad8234f", ROOT), load_release(str(ROOT), ROOT))
+    fix = f'zonegraph diff ad8234f . --title "{title}" -o CHANGELOG.md'
+    assert text == markdown(rows, "ad8234f", ".", title), f"CHANGELOG.md is stale: run `{fix}`"
+    assert "agent:site-askci" in text
+
+
+def test_cli_writes_markdown_and_tsv(tmp_path):
+    runner = CliRunner()
+    old = _release(tmp_path / "old", [f"{Z} {TYPE} {A}"])
+    new = _release(tmp_path / "new", [f"{Z} {TYPE} {A}", f'{Z} {DATE} "2013" {B}'])
+    result = runner.invoke(cli, ["diff", str(old), str(new), "-F", "tsv"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split("\t") == COLUMNS
+    assert lines[1].split("\t") == ["zone:z", "", "fact added", "zg:approvalDate", "", '"2013"', "cite:b", "doc:d2 §2"]
+    out = tmp_path / "CHANGES.md"
+    result = runner.invoke(cli, ["diff", str(old), str(new), "--title", "T", "-o", str(out)])
+    assert result.exit_code == 0 and out.read_text(encoding="utf-8").startswith("# T\n")

@@ -3,7 +3,7 @@
 Nodes carry their Chinese name as the label, with the English name, pinyin, class, division code and
 IRI as attributes, and a colour (by class, as in the site) and a position (the site's seeded layout)
 as ``viz:``. Every entity-to-entity statement is a directed edge, as in :func:`rdf_multidigraph`; each
-zone membership adds a direct member → zone edge (relation ``zg:memberOf``) carrying the membership's
+zone membership adds a direct member → zone edge (relation ``membership``) carrying the membership's
 start and end, so Gephi's timeline plays the zones' history. The GEXF is written by hand (not by
 networkx) because networkx writes ``<graph name="">`` and ``viz:``-namespaced colours, neither of which the
 1.2draft XSD allows; this file validates against it (tests/test_gephi.py).
@@ -30,7 +30,8 @@ NODE_ATTRS = [("label_zh", "string"), ("label_en", "string"), ("pinyin", "string
 EDGE_ATTRS = [("relation", "string"), ("mode", "string"), ("date", "string"), ("sources", "string"),
               ("citations", "string"), ("start_as_given", "string"), ("end_as_given", "string"),
               ("dated", "string")]
-MEMBER_OF = "zg:memberOf"
+# Not an ontology property: a shortcut edge standing for the zg:Membership node between member and zone.
+MEMBER_OF = "membership"
 
 
 def _full_date(d: str) -> str:
@@ -96,7 +97,7 @@ def gexf(g: nx.MultiDiGraph) -> str:
     ET.SubElement(meta, q("creator")).text = "zonegraph"
     ET.SubElement(meta, q("description")).text = (
         "National industrial transfer demonstration zones: entities and cited links; memberships as dynamic "
-        "member-to-zone edges (zg:memberOf) with start/end.")
+        "member-to-zone edges (relation membership) with start/end.")
     graph = ET.SubElement(root, q("graph"), {"defaultedgetype": "directed", "mode": "dynamic", "timeformat": "date"})
     for cls, attrs in (("node", NODE_ATTRS), ("edge", EDGE_ATTRS)):
         el = ET.SubElement(graph, q("attributes"), {"class": cls, "mode": "static"})

@@ -10,7 +10,13 @@ Library first; the ``zonegraph`` CLI is a thin layer over these functions::
     graph.build(kg, "exports")
 """
 
-__version__ = "0.1.0"
+# The one place for the release: the version, its date (written into VoID/DCAT, CITATION.cff is
+# checked against both, and the city-year panel runs to this date's year, so a rebuild never depends
+# on the wall clock) and the data licence.
+__version__ = "0.2.0"
+RELEASE_DATE = "2026-11-28"
+DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+CODE_LICENSE = "https://opensource.org/licenses/MIT"
 
 from graph.api import (  # noqa: E402
     analyze,

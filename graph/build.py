@@ -43,6 +43,8 @@ MEDIA_TYPES = {
     "zonegraph.gexf": "application/gexf+xml", "kgx_nodes.tsv": "text/tab-separated-values",
     "kgx_edges.tsv": "text/tab-separated-values", "panel_zone_industry_year.csv": "text/csv",
     "panel_source_zone_industry.csv": "text/csv", "panel_projects.csv": "text/csv",
+    "panel_city_year.csv": "text/csv", "regions.geojson": "application/geo+json",
+    "parks_projects.geojson": "application/geo+json",
 }
 # Written into every export folder: a build replaces a non-empty folder only when it holds this file,
 # so a mistyped --out (a home directory, a checkout, data/) is never wiped.
@@ -187,12 +189,15 @@ def _tables(kg: KnowledgeGraph) -> dict[str, str]:
 
 
 def _void(st: dict, files: list[str], triples: int) -> str:
-    from graph import __version__
+    from graph import DATA_LICENSE, RELEASE_DATE, __version__
 
     lines = ["".join(f"@prefix {p}: <{i}> .\n" for p, i in ns.PREFIXES.items()), "",
              f"<{DATASET_IRI}> a void:Dataset , dcat:Dataset ;",
              '    dcterms:title "国家级承接产业转移示范区知识图谱 (zonegraph)"@zh , "zonegraph: national industrial transfer demonstration zones"@en ;',
              f'    owl:versionInfo "{__version__}" ;',
+             f'    dcterms:issued "{RELEASE_DATE}"^^xsd:date ;',
+             f"    dcterms:license <{DATA_LICENSE}> ;",
+             '    dcterms:rights "Data CC BY 4.0; the cited source documents keep their own terms."@en ;',
              f"    void:triples {triples} ;",
              f"    void:entities {sum(st['classes'].values())} ;",
              f'    void:vocabulary <{ns.VOCAB}> ;',
@@ -224,22 +229,11 @@ def _stats_md(st: dict) -> str:
 
 
 def _gephi(kg: KnowledgeGraph) -> dict[str, str]:
-    """GraphML and GEXF of every entity-to-entity statement, with classes, labels, coordinates,
-    relation, mode, date and sources as attributes."""
-    import re
+    """GraphML and GEXF for Gephi: see graph/gephi.py (names, colours, positions, dynamic memberships)."""
+    from graph.gephi import gephi_graph, gexf, graphml
 
-    import networkx as nx
-
-    from graph.network import rdf_multidigraph
-
-    g = rdf_multidigraph(kg)
-    graphml = "\n".join(nx.generate_graphml(g, encoding="utf-8", prettyprint=True)) + "\n"
-    gexf = "\n".join(nx.generate_gexf(g, encoding="utf-8", prettyprint=True, version="1.2draft")) + "\n"
-    # The writer stamps today's date and its own version into <meta>: drop both so rebuilds are
-    # byte-identical whatever the day.
-    gexf = re.sub(r' lastmodifieddate="[^"]*"', "", gexf)
-    gexf = re.sub(r"<creator>[^<]*</creator>", "<creator>zonegraph</creator>", gexf)
-    return {"zonegraph.graphml": graphml, "zonegraph.gexf": gexf}
+    g = gephi_graph(kg)
+    return {"zonegraph.graphml": graphml(g), "zonegraph.gexf": gexf(g)}
 
 
 def _kgx(kg: KnowledgeGraph) -> dict[str, str]:
@@ -273,7 +267,16 @@ def _panels(kg: KnowledgeGraph) -> dict[str, str]:
     for name, query in PANELS.items():
         table = run_named_query(kg, query, lang="zh")
         out[name] = _csv(table.columns, [list(r.values()) for r in table.values()])
+    from graph.panel import city_year_panel
+
+    out["panel_city_year.csv"] = _csv(*city_year_panel(kg))
     return out
+
+
+def _geojson(kg: KnowledgeGraph) -> dict[str, str]:
+    from graph.geo import geojson
+
+    return geojson(kg)
 
 
 def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
@@ -296,6 +299,7 @@ def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
         **_gephi(kg),
         **_kgx(kg),
         **_panels(kg),
+        **_geojson(kg),
     }
     files["void.ttl"] = _void(st, sorted(files), len(triples))
     return files

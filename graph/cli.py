@@ -352,6 +352,33 @@ def build(ctx, out, bom):
         click.echo(f"  {result.out / name}")
 
 
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "-F", "fmt", type=click.Choice(["markdown", "tsv"]), default="markdown", show_default=True,
+              help="Markdown changelog or one TSV row per change.")
+@click.option("--title", help="Heading of the Markdown changelog [default: Changes from OLD to NEW].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.pass_context
+def diff(ctx, old, new, fmt, title, output):
+    """Compare two releases in data terms: entities and facts added, removed, changed, with sources.
+
+    OLD and NEW are export folders (holding zonegraph.nq), checkout folders, or git revisions.
+    Example: zonegraph diff ad8234f . --title "zonegraph 0.2.0" -o CHANGELOG.md
+    """
+    from graph import diff as df
+
+    root = ctx.find_root().obj.get("root")
+    rows = df.diff(df.load_release(old, root), df.load_release(new, root))
+    text = df.markdown(rows, old, new, title) if fmt == "markdown" else df.tsv(rows)
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="\n")
+        counts = df.summary(rows)
+        click.echo(f"wrote {output}: " + ", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
+    else:
+        click.echo(text, nl=False)
+
 @cli.command()
 @click.option("--view", type=click.Choice(("overview", "zone", "industry", "flow", "geo")), default="overview",
               show_default=True, help="Which view to draw.")

@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Iterable
 
 MAX_FORMS = 16
+# Pinyin is for finding names: a text longer than this (a description, or a hostile multi-megabyte
+# label that validate rejects) gets no reading, so it can neither slow a search nor bloat the cache.
+MAX_TEXT = 100
 
 # Place-name readings that pypinyin's phrase table gets wrong (it reads 朝阳 as zhaoyang, "morning
 # sun"; the cities are Chaoyang). Same list of heteronyms as graph/regions.py's STEMS_EN.
@@ -109,12 +112,14 @@ def readings(texts: Iterable[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
     once at exit if anything new was computed, which spares later processes the pypinyin import;
     a cache that cannot be read or written is ignored (it only saves time).
     """
-    wanted = sorted({t for t in texts if has_han(t)})
+    wanted = sorted({t for t in texts if len(t) <= MAX_TEXT and has_han(t)})
     missing = [t for t in wanted if t not in _memory]
     if missing and not _state["loaded"]:
         _state["loaded"] = True
-        for t, r in _read_cache(cache_path()).items():
-            _memory.setdefault(t, r)
+        cached = _read_cache(cache_path())
+        for t in missing:  # only what this graph names: the cache never grows past one graph's names
+            if t in cached:
+                _memory[t] = cached[t]
         missing = [t for t in missing if t not in _memory]
     if missing:
         for t in missing:
@@ -126,10 +131,11 @@ def readings(texts: Iterable[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def flush() -> None:
-    """Write the readings computed in this process to the cache file (merged with what it holds)."""
+    """Write the readings this process used to the cache file: the names of the graphs it loaded,
+    not everything any earlier run saw, so the file stays the size of one graph's names."""
     path = cache_path()
     if _state["dirty"] and path is not None:
-        _write_cache(path, {**_read_cache(path), **_memory})
+        _write_cache(path, dict(_memory))
     _state["dirty"] = False
 
 

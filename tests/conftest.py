@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,10 @@ from click.testing import CliRunner
 
 import graph
 from graph.cli import cli
+
+# The pinyin cache lives in the user's cache folder; the suite loads many throw-away graphs and
+# must neither read a stale cache nor leave one behind (tests of the cache set their own folder).
+os.environ["ZONEGRAPH_CACHE"] = "off"
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

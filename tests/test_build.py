@@ -16,7 +16,8 @@ from tests.conftest import BROKEN, REPO, make_root
 
 EXPECTED = {"zonegraph.ttl", "zonegraph.nt", "zonegraph.trig", "zonegraph.nq", "zonegraph.jsonld",
             "zonegraph.graphml", "zonegraph.gexf", "kgx_nodes.tsv", "kgx_edges.tsv", "panel_zone_industry_year.csv",
-            "panel_source_zone_industry.csv", "panel_projects.csv",
+            "panel_source_zone_industry.csv", "panel_projects.csv", "panel_city_year.csv", "regions.geojson",
+            "parks_projects.geojson",
             "nodes.csv", "edges.csv", "statements.csv", "void.ttl", "stats.json", "stats.md", "ontology.ttl"}
 
 

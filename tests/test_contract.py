@@ -263,6 +263,8 @@ SINGLE_STATEMENT = {
     "parks-in-city": "one park's own statements",
     "panel-zone-industry-year": "one target statement per row",
     "zones-by-year": "the approval-date statements of the zones counted",
+    "panel-memberships": "one membership's own statements, with the approval document of the change that "
+                         "added the member (or of the zone) beside them",
 }
 
 

@@ -166,9 +166,9 @@ def exports(tmp_path_factory):
 
 @pytest.mark.parametrize("name,reader", [("zonegraph.graphml", nx.read_graphml), ("zonegraph.gexf", nx.read_gexf)])
 def test_gephi_files_read_back_with_counts_and_attributes(kg, exports, name, reader):
-    from graph.network import rdf_multidigraph
+    from graph.gephi import gephi_graph
 
-    expected = rdf_multidigraph(kg)
+    expected = gephi_graph(kg)
     g = reader(exports / name)
     assert g.number_of_nodes() == expected.number_of_nodes()
     assert g.number_of_edges() == expected.number_of_edges()

@@ -360,8 +360,9 @@ def build(ctx, out, bom):
               help="Markdown changelog or one TSV row per change.")
 @click.option("--title", help="Heading of the Markdown changelog [default: Changes from OLD to NEW].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--bom", is_flag=True, help="Start TSV output with a UTF-8 byte-order mark, for Excel.")
 @click.pass_context
-def diff(ctx, old, new, fmt, title, output):
+def diff(ctx, old, new, fmt, title, output, bom):
     """Compare two releases in data terms: entities and facts added, removed, changed, with sources.
 
     OLD and NEW are export folders (holding zonegraph.nq), checkout folders, or git revisions.
@@ -372,12 +373,15 @@ def diff(ctx, old, new, fmt, title, output):
     root = ctx.find_root().obj.get("root")
     rows = df.diff(df.load_release(old, root), df.load_release(new, root))
     text = df.markdown(rows, old, new, title) if fmt == "markdown" else df.tsv(rows)
+    if bom and fmt == "tsv":
+        text = BOM + text
     if output:
         Path(output).write_text(text, encoding="utf-8", newline="\n")
         counts = df.summary(rows)
         click.echo(f"wrote {output}: " + ", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
     else:
-        click.echo(text, nl=False)
+        _emit(text)
+
 
 @cli.command()
 @click.option("--view", type=click.Choice(("overview", "zone", "industry", "flow", "geo")), default="overview",

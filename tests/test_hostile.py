@@ -6,6 +6,7 @@ traceback."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import stat
@@ -238,9 +239,9 @@ def _tty_run(args, cwd):
 def test_long_commands_print_stages_on_a_terminal_and_nothing_in_a_pipe(tmp_path, mini_root):
     code, err = _tty_run(["--root", mini_root, "build", "--out", tmp_path / "out"], tmp_path)
     assert code == 0, err
-    for stage in ("loading 1 data file from", "running the SHACL shapes", "wrote 19 export files",
-                  "wrote the site:", "created "):
+    for stage in ("loading 1 data file from", "running the SHACL shapes", "wrote the site:", "created "):
         assert stage in err, err
+    assert re.search(r"wrote \d+ export files", err), err
     code, err = _tty_run(["--root", mini_root, "validate"], tmp_path)
     assert code == 0 and "checked 92 fact statements: 0 problem(s)" in err, err
     piped = subprocess.run([sys.executable, "-m", "graph", "--root", str(mini_root), "validate"],

@@ -70,6 +70,23 @@ def test_pinyin_cache_spares_the_computation(tmp_path, monkeypatch):
     assert pinyin.readings(["测试区"])["测试区"][1][:2] == ("ceshiqu", "ce shi qu")
 
 
+def test_pinyin_cache_stays_the_size_of_one_graph(tmp_path, monkeypatch):
+    """A long text (a hostile 5 MB label) gets no reading, and the cache holds only the names the
+    last process used: it once grew to 958 MB and made `show` take minutes."""
+    monkeypatch.setenv("ZONEGRAPH_CACHE", str(tmp_path))
+    monkeypatch.setattr(pinyin, "_memory", {})
+    monkeypatch.setattr(pinyin, "_state", {"loaded": False, "dirty": False})
+    long = "长" * (pinyin.MAX_TEXT + 1)
+    assert long not in pinyin.readings([long, "测试区"])
+    pinyin.flush()
+    monkeypatch.setattr(pinyin, "_memory", {})
+    monkeypatch.setattr(pinyin, "_state", {"loaded": False, "dirty": False})
+    pinyin.readings(["四平市"])
+    pinyin.flush()
+    stored = json.loads((tmp_path / "pinyin.json").read_text(encoding="utf-8"))["readings"]
+    assert set(stored) == {"四平市"}
+
+
 def test_index_is_built_once_per_loaded_graph(kg):
     assert entities.index(kg) is entities.index(kg)
 

@@ -106,6 +106,19 @@ def _bom_for(fmt: str) -> str:
     return BOM if ctx is not None and ctx.meta.get("zonegraph.bom") and fmt in ("csv", "tsv") else ""
 
 
+def _write_file(path, text: str, option: str) -> None:
+    """Write a file a user named with an option: a failure is one message and exit 2, not a traceback."""
+    from graph.build import OutputNotWritable
+
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text, encoding="utf-8", newline="\n")
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename else ""
+        raise OutputNotWritable(f"cannot write {path}: {err.strerror or err}{where}. "
+                                f"Choose a writable path with {option}.") from None
+
+
 def _kg(ctx: click.Context, progress=None):
     obj = ctx.find_root().obj
     if obj.get("kg") is None:
@@ -376,7 +389,7 @@ def diff(ctx, old, new, fmt, title, output, bom):
     if bom and fmt == "tsv":
         text = BOM + text
     if output:
-        Path(output).write_text(text, encoding="utf-8", newline="\n")
+        _write_file(output, text, "-o")
         counts = df.summary(rows)
         click.echo(f"wrote {output}: " + ", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
     else:
@@ -446,7 +459,7 @@ def trace(ctx, source, target, industry, as_of, mode, max_hops, limit, fmt, lang
     else:
         text = render(*tr.hop_rows(kg, result.paths or result.partial, lang), fmt)
     if output:
-        Path(output).write_text(_bom_for(fmt) + text, encoding="utf-8")
+        _write_file(output, _bom_for(fmt) + text, "-o")
     else:
         _emit(text)
     if not result.paths:
@@ -478,10 +491,8 @@ def analyze(ctx, as_of, csv_dir, fmt, lang):
             _echo_rows(columns, rows, fmt)
             _emit("\n")
         if csv_dir:
-            Path(csv_dir).mkdir(parents=True, exist_ok=True)
             slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-            (Path(csv_dir) / f"{slug}.csv").write_text(_bom_for("csv") + render(columns, rows, "csv"),
-                                                       encoding="utf-8")
+            _write_file(Path(csv_dir) / f"{slug}.csv", _bom_for("csv") + render(columns, rows, "csv"), "--csv")
 
 
 @cli.command()

@@ -713,3 +713,17 @@ def test_fuzz_cli_build_never_prints_a_traceback(fuzz_root, run, caplog, label, 
 def test_errors_in_this_module_are_zonegraph_errors():
     for cls in (NotAnExportFolder, OutputNotWritable, loading.DataEncodingError, DataSyntaxError):
         assert issubclass(cls, ZonegraphError) and cls.exit_code == 2
+
+
+@pytest.mark.parametrize("args", [
+    ["trace", "--from", "京津冀", "--to", "朝阳市", "-F", "csv", "-o"],
+    ["analyze", "-F", "csv", "--csv"],
+    ["diff", "ad8234f", ".", "-o"],
+])
+def test_unwritable_output_of_any_command_is_one_message(run, tmp_path, args):
+    """trace -o, analyze --csv and diff -o into a path through a file: exit 2, no traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    result = run(*args, blocker / "out" / "x.csv")
+    assert result.exit_code == 2, result.output
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from graph import __version__, api
+from graph import __version__, api, remote
 from graph.errors import ZonegraphError
 from graph.output import FORMATS, render
 
@@ -41,6 +42,25 @@ def output_options(func):
         if fmt is None:
             fmt = "table" if sys.stdout.isatty() else "csv"
         return func(*args, fmt=fmt, **kwargs)
+
+    return wrapper
+
+
+def endpoint_options(func):
+    """--endpoint and its credentials: run on a remote SPARQL 1.1 Protocol endpoint instead."""
+
+    @click.option("--endpoint", metavar="URL",
+                  help="Run on this SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of in-process.")
+    @click.option("--user", help="User name for --endpoint (HTTP Basic or Digest).")
+    @click.option("--password", envvar="ZONEGRAPH_PASSWORD", help="Password for --user [env: ZONEGRAPH_PASSWORD].")
+    @click.option("--default-graph-uri", "default_graph", metavar="IRI",
+                  help="Graph holding the union, for engines whose default graph is not (Virtuoso: see README).")
+    @functools.wraps(func)
+    def wrapper(*args, endpoint=None, user=None, password=None, default_graph=None, **kwargs):
+        from graph.remote import Endpoint
+
+        ep = Endpoint(endpoint, user, password, default_graph) if endpoint else None
+        return func(*args, endpoint=ep, **kwargs)
 
     return wrapper
 
@@ -107,9 +127,10 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
               help="Bind a query parameter, e.g. -p zone=辽西北 (repeatable).")
 @click.option("--as-of", "as_of", type=int, metavar="YEAR",
               help="Bind the year of queries that take one (e.g. members-as-of); ?year in inline queries.")
+@endpoint_options
 @output_options
 @click.pass_context
-def query(ctx, sparql, file, name, params, as_of, fmt, lang):
+def query(ctx, sparql, file, name, params, as_of, fmt, lang, endpoint=None):
     """Run SPARQL (inline, from a file, or by name) over the union of all graphs.
 
     Example: zonegraph query -n zone-members -p zone=zone:liaoxibei
@@ -128,10 +149,12 @@ def query(ctx, sparql, file, name, params, as_of, fmt, lang):
                                        "(see `zonegraph queries`)")
         bound["year"] = str(as_of)
     if name:
-        result = api.run_named_query(kg, name, bound, lang=lang)
+        result = (remote.run_named_query(kg, endpoint, name, bound, lang=lang) if endpoint
+                  else api.run_named_query(kg, name, bound, lang=lang))
     else:
         text = Path(file).read_text(encoding="utf-8") if file else sparql
-        result = api.query(kg, text, bound, lang=lang, source=file or "query")
+        result = (remote.query(endpoint, text, bound, lang=lang) if endpoint
+                  else api.query(kg, text, bound, lang=lang, source=file or "query"))
     if isinstance(result, bool):
         click.echo("true" if result else "false")
     elif isinstance(result, list):
@@ -383,6 +406,64 @@ def bench_viz(ctx, sizes, timeout, chromium, no_pyvis, fmt, lang):
         raise click.UsageError(f"no Chromium at {chromium}: run `sh .ci/browser` or pass --chromium")
     results = benchviz.run(_kg(ctx), numbers, timeout, chromium, include_pyvis=not no_pyvis)
     _echo_rows(*benchviz.rows(results, timeout), fmt)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only unless --public).")
+@click.option("--port", default=7878, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS",
+              help="A query with no complete answer by then gets HTTP 504 and its engine is restarted.")
+@click.option("--workers", default=2, show_default=True, help="Oxigraph processes answering in parallel.")
+@click.option("--public", is_flag=True, help="Allow a --host that is not loopback (anyone who reaches it can query).")
+@click.pass_context
+def serve(ctx, host, port, timeout, workers, public):
+    """Serve the graph read-only over the SPARQL 1.1 Protocol (/query, /store, query page at /).
+
+    Example: zonegraph serve --port 7878 --timeout 10
+    """
+    from graph import persist, serve as sv
+
+    if not sv.is_loopback(host) and not public:
+        raise click.UsageError(f"--host {host} is not loopback: add --public to serve other machines")
+    if timeout <= 0 or workers < 1:
+        raise click.UsageError("--timeout must be positive and --workers at least 1")
+    started = time.monotonic()
+    kg, info = persist.open_graph(ctx.find_root().obj.get("root"), log=lambda m: click.echo(m, err=True))
+    try:
+        server = sv.Server(info.path, sv.page(kg), host, port, timeout, workers)
+    except OSError as err:
+        raise click.UsageError(f"cannot listen on {host}:{port} ({err.strerror}); pick another --port") from None
+    if not sv.is_loopback(host):
+        click.echo(f"Warning: listening on {host}, not loopback: anyone who can reach this machine can query "
+                   "the graph (read-only).", err=True)
+    click.echo(f"serving {info.path.name} at {server.url}/ (query page), {server.url}/query, {server.url}/store; "
+               f"timeout {timeout:g} s, {workers} engines; ready in {time.monotonic() - started:.2f} s. "
+               "Ctrl-C stops.", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol URL, e.g. http://host:7878/store or http://host:8890/sparql-graph-crud-auth.")
+@click.option("--user", help="User name (HTTP Basic or Digest).")
+@click.option("--password", envvar="ZONEGRAPH_PASSWORD", help="Password for --user [env: ZONEGRAPH_PASSWORD].")
+@click.option("--union-graph", metavar="IRI",
+              help="Put the union into this named graph instead of the default graph (Virtuoso: see README).")
+@click.pass_context
+def push(ctx, endpoint, user, password, union_graph):
+    """Load the whole dataset into a SPARQL store: every named graph, and the union as the default graph.
+
+    Example: zonegraph push --endpoint http://127.0.0.1:7879/store
+    """
+    from graph import persist
+
+    kg, info = persist.open_graph(ctx.find_root().obj.get("root"), log=lambda m: click.echo(m, err=True))
+    result = remote.push(kg.store, endpoint, user, password, union_graph)
+    click.echo(f"pushed {result.graphs} named graphs ({result.quads} quads) and the union "
+               f"({result.union_triples} triples) into {union_graph or 'the default graph'} at {endpoint}")
 
 
 def main():

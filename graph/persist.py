@@ -126,3 +126,14 @@ def open_read_only(path: Path) -> ox.Store:
         return ox.Store.read_only(str(path))
     except OSError as err:
         raise StoreError(f"{path}: cannot open the store ({err}); delete the folder to rebuild it.") from None
+
+
+def open_graph(root: str | os.PathLike[str] | Path | None = None, *, log=None):
+    """A :class:`graph.store.KnowledgeGraph` over the fresh persistent store (written first if
+    needed): queries, names and labels without re-parsing the data. ``files_of`` is empty."""
+    from graph.store import KnowledgeGraph
+
+    info = ensure_store(root, log=log)
+    kg = KnowledgeGraph(find_root(root))
+    kg.store = open_read_only(info.path)
+    return kg, info

@@ -7,6 +7,7 @@ answer exactly like a local one and a named query's multi-valued cells are norma
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -20,6 +21,9 @@ from graph.errors import ZonegraphError
 from graph.store import Table
 
 JSON_RESULTS = "application/sparql-results+json"
+# Virtuoso echoes each named-graph-uri of the request as a response header (one per graph, 300+
+# here); http.client refuses more than 100 headers by default.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 10_000)
 
 
 class EndpointError(ZonegraphError):
@@ -94,11 +98,15 @@ class Endpoint:
     password: str | None = None
     default_graph: str | None = None
     timeout: float = 60.0
+    # With default_graph, the named graphs of the dataset (SPARQL Protocol named-graph-uri): else
+    # GRAPH ?g would also range over the union graph and the engine's own system graphs.
+    named_graphs: list[str] | None = None
 
     def select(self, sparql: str) -> Table | bool:
         fields = [("query", standalone(sparql))]
         if self.default_graph:
             fields.append(("default-graph-uri", self.default_graph))
+            fields += [("named-graph-uri", g) for g in self.named_graphs or ()]
         body = urllib.parse.urlencode(fields).encode()
         req = urllib.request.Request(self.url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": JSON_RESULTS})

@@ -139,6 +139,8 @@ def query(ctx, sparql, file, name, params, as_of, fmt, lang, endpoint=None):
     if len(given) != 1:
         raise click.UsageError("give exactly one of: an inline SPARQL query, -f FILE, or -n NAME")
     kg = _kg(ctx)
+    if endpoint and endpoint.default_graph:
+        endpoint.named_graphs = sorted(g.value for g in kg.store.named_graphs())
     bound = _parse_params(params)
     if as_of is not None:
         if name:

@@ -468,5 +468,34 @@ def push(ctx, endpoint, user, password, union_graph):
                f"({result.union_triples} triples) into {union_graph or 'the default graph'} at {endpoint}")
 
 
+@cli.command("bench-serve")
+@click.option("--requests", "n_requests", default=2000, show_default=True, help="Requests in the mix.")
+@click.option("--clients", default=16, show_default=True, help="Concurrent clients.")
+@click.option("--runaways", default=4, show_default=True, help="Runaway queries sent alongside, one at a time.")
+@click.option("--timeout", default=5.0, show_default=True, metavar="SECONDS", help="serve's --timeout.")
+@click.option("--workers", default=2, show_default=True, help="serve's --workers.")
+@output_options
+@click.pass_context
+def bench_serve(ctx, n_requests, clients, runaways, timeout, workers, fmt, lang):
+    """Load `serve` on loopback with the named queries plus runaway queries: latency, errors, ratio.
+
+    Example: zonegraph bench-serve --requests 2000 --clients 16 -F markdown
+    """
+    from graph import benchserve, persist, serve as sv
+
+    kg, info = persist.open_graph(ctx.find_root().obj.get("root"), log=lambda m: click.echo(m, err=True))
+    t = time.monotonic()
+    with sv.Server(info.path, "", port=0, timeout=timeout, workers=workers) as server:
+        ready = time.monotonic() - t
+        result = benchserve.run(kg, server.url + "/query", n_requests, clients, runaways, timeout)
+        rss = server.guard.rss_kb() + sv._rss_kb(__import__("os").getpid())
+    columns, rows = benchserve.rows(result, timeout)
+    rows += [["serve start-up (store fresh)", f"{ready:.2f} s"],
+             ["memory after the load (engines + this process)", f"{rss / 1024:.0f} MB"]]
+    _echo_rows(columns, rows, fmt)
+    if result.errors:
+        ctx.exit(1)
+
+
 def main():
     cli(prog_name="zonegraph")

@@ -104,3 +104,14 @@ def test_query_page_is_offline_and_offers_every_named_query(server):
 def test_non_loopback_host_needs_public_flag(run):
     result = run("serve", "--host", "0.0.0.0", "--port", "0")
     assert result.exit_code == 2 and "--public" in result.output + (result.stderr or "")
+
+
+def test_a_protocol_only_client_sparqlwrapper_can_use_it(server, kg):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(server.url + "/query")
+    client.setQuery(f"SELECT ?zone WHERE {{ ?zone a <{ns.VOCAB}DemonstrationZone> }}")
+    client.setReturnFormat(JSON)
+    got = {b["zone"]["value"] for b in client.queryAndConvert()["results"]["bindings"]}
+    expected = {r[0].value for r in kg.select("SELECT ?z WHERE { ?z a zg:DemonstrationZone }").rows}
+    assert got == expected and len(got) >= 13

@@ -272,8 +272,8 @@ class Server:
 
     def __init__(self, store: Path, page: str, host: str = "127.0.0.1", port: int = 7878,
                  timeout: float = 10.0, workers: int = 2):
-        self.guard = Guard(store, timeout, workers)
-        guard, page_bytes = self.guard, page.encode("utf-8")
+        page_bytes = page.encode("utf-8")
+        guard = None  # set below: the port is taken first, so a busy port starts no engine
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -328,6 +328,11 @@ class Server:
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
+        try:
+            self.guard = guard = Guard(store, timeout, workers)
+        except BaseException:
+            self.httpd.server_close()
+            raise
         self.host, self.port = host, self.httpd.server_address[1]
         self._thread: threading.Thread | None = None
 

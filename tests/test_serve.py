@@ -115,3 +115,8 @@ def test_a_protocol_only_client_sparqlwrapper_can_use_it(server, kg):
     got = {b["zone"]["value"] for b in client.queryAndConvert()["results"]["bindings"]}
     expected = {r[0].value for r in kg.select("SELECT ?z WHERE { ?z a zg:DemonstrationZone }").rows}
     assert got == expected and len(got) >= 13
+
+
+def test_a_busy_port_is_a_user_error(run, server):
+    result = run("serve", "--port", str(server.port))
+    assert result.exit_code == 2 and "pick another --port" in result.stderr

@@ -307,6 +307,9 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] = "exports", check: bo
             from graph.site import build_site
 
             build_site(kg, tmp / SITE)
+            from graph.sparqlpage import write as write_query_page
+
+            write_query_page(kg, tmp / SITE)  # query.html: SPARQL in the browser, offline
         old = out.with_name(f".{out.name}.old")
         if old.exists():
             shutil.rmtree(old)

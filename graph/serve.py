@@ -382,9 +382,13 @@ def examples(kg, lang: str = "zh") -> list[dict]:
 
     out = []
     for q in named_queries().values():
-        bound = bind_params(q, q.example_params(), lambda t, prefer=None: entities.resolve(kg, t, prefer))
+        note = ""
+        try:
+            bound = bind_params(q, q.example_params(), lambda t, prefer=None: entities.resolve(kg, t, prefer))
+        except ZonegraphError:  # another root's data may lack the example's entities: show it unbound
+            bound, note = {}, f"# {q.examples[0] if q.examples else q.name}: its parameters are not in this data\n"
         out.append({"name": q.name, "summary": q.summary,
-                    "sparql": standalone(bind_values(q.sparql(lang), bound))})
+                    "sparql": note + standalone(bind_values(q.sparql(lang), bound))})
     return out
 
 

@@ -10,7 +10,7 @@ import pytest
 from graph import persist, sparqlpage
 from graph.remote import _term
 from graph.store import Table
-from tests.test_browser import Page, browser  # noqa: F401  (the session's Chromium)
+from tests.test_browser import Page
 from tests.test_parity import RUNS, QUERIES, _rows, _text
 from tests.conftest import REPO
 
@@ -26,7 +26,7 @@ def page_site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def opened(browser, page_site):  # noqa: F811
+def opened(browser, page_site):
     kg, site = page_site
     p = Page(browser, (site / sparqlpage.PAGE).as_uri())
     p.page.wait_for_function("typeof window.zonegraphQuery === 'function'", timeout=60000)

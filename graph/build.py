@@ -436,7 +436,10 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | None = None, check: 
 
                 say("writing the site (entity pages and network views)")
                 pages = len(build_site(kg, tmp / SITE))
-                say(f"wrote the site: {pages} files")
+                from graph.sparqlpage import write as write_query_page
+
+                write_query_page(kg, tmp / SITE)  # query.html: SPARQL in the browser, offline
+                say(f"wrote the site: {pages} files and the query page")
             if existed:
                 os.replace(out, old)
             os.replace(tmp, out)

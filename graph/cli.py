@@ -12,11 +12,12 @@ import functools
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from graph import __version__, api
+from graph import __version__, api, remote
 from graph.errors import QueryInterrupted, ZonegraphError
 from graph.output import BOM, FORMATS, render, stream
 
@@ -119,6 +120,25 @@ def _write_file(path, text: str, option: str) -> None:
                                 f"Choose a writable path with {option}.") from None
 
 
+def endpoint_options(func):
+    """--endpoint and its credentials: run on a remote SPARQL 1.1 Protocol endpoint instead."""
+
+    @click.option("--endpoint", metavar="URL",
+                  help="Run on this SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of in-process.")
+    @click.option("--user", help="User name for --endpoint (HTTP Basic or Digest).")
+    @click.option("--password", envvar="ZONEGRAPH_PASSWORD", help="Password for --user [env: ZONEGRAPH_PASSWORD].")
+    @click.option("--default-graph-uri", "default_graph", metavar="IRI",
+                  help="Graph holding the union, for engines whose default graph is not (Virtuoso: see README).")
+    @functools.wraps(func)
+    def wrapper(*args, endpoint=None, user=None, password=None, default_graph=None, **kwargs):
+        from graph.remote import Endpoint
+
+        ep = Endpoint(endpoint, user, password, default_graph) if endpoint else None
+        return func(*args, endpoint=ep, **kwargs)
+
+    return wrapper
+
+
 def _kg(ctx: click.Context, progress=None):
     obj = ctx.find_root().obj
     if obj.get("kg") is None:
@@ -213,9 +233,11 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--max-memory", "max_memory", type=click.IntRange(min=0), default=api.DEFAULT_MEMORY_MB,
               show_default=True, metavar="MB",
               help="Stop a query that needs more memory than this beyond the loaded graph (exit 2); 0 for no cap.")
+@endpoint_options
 @output_options
 @click.pass_context
-def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fmt, lang):
+def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fmt, lang,
+          endpoint=None):
     """Run SPARQL (inline, from a file, or by name) over the union of all graphs.
 
     Rows are printed as they are found; Ctrl-C stops the query at once (exit 130).
@@ -228,6 +250,8 @@ def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fm
     if len(given) != 1:
         raise click.UsageError("give exactly one of: an inline SPARQL query, -f FILE, or -n NAME")
     kg = _kg(ctx)
+    if endpoint and endpoint.default_graph:
+        endpoint.named_graphs = sorted(g.value for g in kg.store.named_graphs())
     bound = _parse_params(params)
     if as_of is not None:
         if name:
@@ -237,6 +261,21 @@ def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fm
                 raise click.UsageError(f"query {name!r} takes no year; --as-of works with queries that do "
                                        "(see `zonegraph queries`)")
         bound["year"] = str(as_of)
+    if endpoint is not None:
+        # a remote engine answers whole; the same formats as a local run
+        text = None if name else (Path(file).read_text(encoding="utf-8") if file else sparql)
+        answer = (remote.run_named_query(kg, endpoint, name, bound, lang=lang) if name
+                  else remote.query(endpoint, text, bound, lang=lang))
+        out = _stdout()
+        if isinstance(answer, bool):
+            out.write(json.dumps({"head": {}, "boolean": answer}) + "\n" if fmt == "json"
+                      else ("true\n" if answer else "false\n"))
+        elif isinstance(answer, list):
+            out.write("".join(f"{t} .\n" for t in sorted(map(str, answer))))
+        else:
+            cell = json_term if fmt == "json" else plain
+            stream(answer.columns, (tuple(map(cell, row)) for row in answer.rows), fmt, out.write)
+        return
     if name:
         result = api.stream_named_query(kg, name, bound, lang=lang, timeout=timeout or None, limit=limit,
                                         memory_mb=max_memory or None)
@@ -545,6 +584,93 @@ def bench_viz(ctx, sizes, timeout, chromium, no_pyvis, fmt, lang):
     results = benchviz.run(_kg(ctx, progress), numbers, timeout, chromium, include_pyvis=not no_pyvis,
                            progress=progress)
     _echo_rows(*benchviz.rows(results, timeout), fmt)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only unless --public).")
+@click.option("--port", default=7878, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS",
+              help="A query with no complete answer by then gets HTTP 504 and its engine is restarted.")
+@click.option("--workers", default=2, show_default=True, help="Oxigraph processes answering in parallel.")
+@click.option("--public", is_flag=True, help="Allow a --host that is not loopback (anyone who reaches it can query).")
+@click.pass_context
+def serve(ctx, host, port, timeout, workers, public):
+    """Serve the graph read-only over the SPARQL 1.1 Protocol (/query, /store, query page at /).
+
+    Example: zonegraph serve --port 7878 --timeout 10
+    """
+    from graph import persist, serve as sv
+
+    if not sv.is_loopback(host) and not public:
+        raise click.UsageError(f"--host {host} is not loopback: add --public to serve other machines")
+    if timeout <= 0 or workers < 1:
+        raise click.UsageError("--timeout must be positive and --workers at least 1")
+    started = time.monotonic()
+    kg, info = persist.open_graph(ctx.find_root().obj.get("root"), log=lambda m: click.echo(m, err=True))
+    try:
+        server = sv.Server(info.path, sv.page(kg), host, port, timeout, workers)
+    except OSError as err:
+        raise click.UsageError(f"cannot listen on {host}:{port} ({err.strerror}); pick another --port") from None
+    if not sv.is_loopback(host):
+        click.echo(f"Warning: listening on {host}, not loopback: anyone who can reach this machine can query "
+                   "the graph (read-only).", err=True)
+    click.echo(f"serving {info.path.name} at {server.url}/ (query page), {server.url}/query, {server.url}/store; "
+               f"timeout {timeout:g} s, {workers} engines; ready in {time.monotonic() - started:.2f} s. "
+               "Ctrl-C stops.", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol URL, e.g. http://host:7878/store or http://host:8890/sparql-graph-crud-auth.")
+@click.option("--user", help="User name (HTTP Basic or Digest).")
+@click.option("--password", envvar="ZONEGRAPH_PASSWORD", help="Password for --user [env: ZONEGRAPH_PASSWORD].")
+@click.option("--union-graph", metavar="IRI",
+              help="Put the union into this named graph instead of the default graph (Virtuoso: see README).")
+@click.pass_context
+def push(ctx, endpoint, user, password, union_graph):
+    """Load the whole dataset into a SPARQL store: every named graph, and the union as the default graph.
+
+    Example: zonegraph push --endpoint http://127.0.0.1:7879/store
+    """
+    from graph import persist
+
+    kg, info = persist.open_graph(ctx.find_root().obj.get("root"), log=lambda m: click.echo(m, err=True))
+    result = remote.push(kg.store, endpoint, user, password, union_graph)
+    click.echo(f"pushed {result.graphs} named graphs ({result.quads} quads) and the union "
+               f"({result.union_triples} triples) into {union_graph or 'the default graph'} at {endpoint}")
+
+
+@cli.command("bench-serve")
+@click.option("--requests", "n_requests", default=2000, show_default=True, help="Requests in the mix.")
+@click.option("--clients", default=16, show_default=True, help="Concurrent clients.")
+@click.option("--runaways", default=4, show_default=True, help="Runaway queries sent alongside, one at a time.")
+@click.option("--timeout", default=5.0, show_default=True, metavar="SECONDS", help="serve's --timeout.")
+@click.option("--workers", default=2, show_default=True, help="serve's --workers.")
+@output_options
+@click.pass_context
+def bench_serve(ctx, n_requests, clients, runaways, timeout, workers, fmt, lang):
+    """Load `serve` on loopback with the named queries plus runaway queries: latency, errors, ratio.
+
+    Example: zonegraph bench-serve --requests 2000 --clients 16 -F markdown
+    """
+    from graph import benchserve, persist, serve as sv
+
+    kg, info = persist.open_graph(ctx.find_root().obj.get("root"), log=lambda m: click.echo(m, err=True))
+    t = time.monotonic()
+    with sv.Server(info.path, "", port=0, timeout=timeout, workers=workers) as server:
+        ready = time.monotonic() - t
+        result = benchserve.run(kg, server.url + "/query", n_requests, clients, runaways, timeout)
+        rss = server.guard.rss_kb() + sv._rss_kb(__import__("os").getpid())
+    columns, rows = benchserve.rows(result, timeout)
+    rows += [["serve start-up (store fresh)", f"{ready:.2f} s"],
+             ["memory after the load (engines + this process)", f"{rss / 1024:.0f} MB"]]
+    _echo_rows(columns, rows, fmt)
+    if result.errors:
+        ctx.exit(1)
 
 
 def main():

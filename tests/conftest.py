@@ -56,3 +56,20 @@ def run():
         return runner.invoke(cli, argv, catch_exceptions=False, **kwargs)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Debian's, through Playwright): two sync
+    Playwright instances cannot run at once, so every browser test module shares this one."""
+    from tests.test_browser import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `sh .ci/browser` (installs Debian's chromium and "
+                    "fonts-noto-cjk) or set ZONEGRAPH_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -19,19 +19,6 @@ SCREENSHOTS = REPO / ".screenshots"
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: run `sh .ci/browser` (installs Debian's chromium and "
-                    "fonts-noto-cjk) or set ZONEGRAPH_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="session")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "exports"
     graph.build(graph.load(REPO), out)

@@ -1,0 +1,181 @@
+"""Engine parity: every named query, with its example and without its optional parameters, gives
+the same rows (multisets; multi-valued cells sorted) in-process, on `zonegraph serve` and on
+Virtuoso Open Source 7 loaded by `zonegraph push`.
+
+Virtuoso's default graph is the union of all its graphs with repeats, so the union is pushed into
+a named graph and each query names the dataset through the SPARQL Protocol (default-graph-uri =
+that graph, named-graph-uri = every graph of ours): see README "Scaling out".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections import Counter
+
+import pytest
+
+from graph import entities, persist, remote
+from graph import serve as sv
+from graph.queries import SEPARATOR, bind_params, named_queries
+from graph.store import bind_values
+from tests.conftest import REPO
+
+QUERIES = named_queries()
+UNION = "https://w3id.org/zonegraph/id/graph/union"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Runs Virtuoso 7.2.5 cannot answer like the others, each with the reason (measured).
+TRANSITIVE = ("Virtuoso refuses `skos:broader+` inside FILTER EXISTS when both ends are bound only from "
+              "outside ('TR...: transitive start not given'); rewritten as `skos:broader ?mid . ?mid "
+              "skos:broader* ?under` it runs but returns 2 of the 10 rows (measured), so the query is kept")
+VIRTUOSO_EXCUSED = {
+    ("documents-concerning-industry", "example"): TRANSITIVE,
+    ("industry-hierarchy", "example"): TRANSITIVE,
+    ("zones-by-industry", "example"): TRANSITIVE,
+    ("zones-by-industry", "bare"): TRANSITIVE,
+    ("zones-targeting-industry", "example"): TRANSITIVE,
+    ("documents-concerning-region", "bare"): (
+        "Virtuoso refuses a GROUP_CONCAT of sources longer than its temp-column row limit "
+        "('SR319: Max row length is exceeded ... 2557 chars')"),
+    ("facts-from-document", "example"): (
+        "same row count (528), but Virtuoso picks another locator for rows whose statement several "
+        "citations share (the query's SAMPLE/MIN over locators is engine-dependent there); not yet fixed"),
+    ("parks-in-city", "example"): (
+        "one park's type-label cell is empty on Virtuoso and '产业园' elsewhere; not yet diagnosed"),
+}
+
+
+def _runs():
+    for name, q in sorted(QUERIES.items()):
+        example = q.example_params()
+        yield name, "example", example
+        bare = {k: v for k, v in example.items() if k in {p.name for p in q.params if p.required}}
+        if bare != example:
+            yield name, "bare", bare
+
+
+RUNS = list(_runs())
+
+
+def _rows(table):
+    def cell(v):
+        if v is None:
+            return None
+        value = SEPARATOR.join(sorted(v.value.split(SEPARATOR)))
+        return (type(v).__name__, value, getattr(v, "language", None), str(getattr(v, "datatype", "")))
+    return Counter(tuple(cell(v) for v in row) for row in table.rows)
+
+
+def _text(kg, name, params):
+    q = QUERIES[name]
+    bound = bind_params(q, params, lambda t, prefer=None: entities.resolve(kg, t, prefer))
+    return bind_values(q.sparql("zh"), bound)
+
+
+@pytest.fixture(scope="module")
+def store():
+    return persist.open_graph(REPO)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(store):
+    kg, info = store
+    with sv.Server(info.path, "", port=0, timeout=60, workers=2) as srv:
+        yield remote.Endpoint(srv.url + "/query")
+
+
+def _need(binary):
+    if shutil.which(binary) is None:
+        if IN_CI:
+            pytest.fail(f"{binary} is missing in CI: .ci/run must run `sh .ci/virtuoso`")
+        pytest.skip(f"{binary} not installed (sh .ci/virtuoso installs it); runs in CI")
+
+
+@pytest.fixture(scope="module")
+def virtuoso(store, tmp_path_factory):
+    _need("virtuoso-t")
+    _need("isql-vt")
+    kg, info = store
+    d = tmp_path_factory.mktemp("virtuoso")
+    isql, http = sv.free_port(), sv.free_port()
+    (d / "virtuoso.ini").write_text(f"""[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DirsAllowed = {d}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerThreads = 4
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+""")
+    proc = subprocess.Popen(["virtuoso-t", "-c", str(d / "virtuoso.ini"), "+foreground"], cwd=d,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{http}/sparql?query=ASK%7B%7D", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > end or proc.poll() is not None:
+                    raise RuntimeError(f"Virtuoso did not start: {(d / 'virtuoso.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        # The unauthenticated Graph Store endpoint writes as user SPARQL: allow it, for this temp db only.
+        subprocess.run(["isql-vt", str(isql), "dba", "dba",
+                        "exec=GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"],
+                       check=True, capture_output=True, timeout=60)
+        remote.push(kg.store, f"http://127.0.0.1:{http}/sparql-graph-crud", union_graph=UNION)
+        yield remote.Endpoint(f"http://127.0.0.1:{http}/sparql", default_graph=UNION, timeout=120,
+                              named_graphs=sorted(g.value for g in kg.store.named_graphs()))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("name,kind,params", RUNS, ids=[f"{n}-{k}" for n, k, _ in RUNS])
+def test_serve_gives_the_embedded_rows(store, oxigraph_server, name, kind, params):
+    kg, _ = store
+    text = _text(kg, name, params)
+    local = QUERIES[name].normalise(kg.select(text))
+    assert _rows(QUERIES[name].normalise(oxigraph_server.select(text))) == _rows(local)
+
+
+@pytest.mark.parametrize("name,kind,params", RUNS, ids=[f"{n}-{k}" for n, k, _ in RUNS])
+def test_virtuoso_gives_the_embedded_rows(store, virtuoso, name, kind, params):
+    kg, _ = store
+    text = _text(kg, name, params)
+    local = QUERIES[name].normalise(kg.select(text))
+    reason = VIRTUOSO_EXCUSED.get((name, kind))
+    try:
+        same = _rows(QUERIES[name].normalise(virtuoso.select(text))) == _rows(local)
+    except remote.EndpointError:
+        if reason:
+            pytest.xfail(reason)
+        raise
+    if reason:
+        # an excused run that now agrees must lose its excuse
+        assert not same, f"{name} ({kind}) now agrees on Virtuoso: remove it from VIRTUOSO_EXCUSED"
+        pytest.xfail(reason)
+    assert same
+
+
+def test_every_excuse_names_a_real_run():
+    assert set(VIRTUOSO_EXCUSED) <= {(n, k) for n, k, _ in RUNS}

@@ -232,7 +232,7 @@ def test_spelling_variants_are_merged_in_counts(kg):
     ("guidong", "SELECT ?x WHERE { proj:yulin-zhengwei-xincailiao-chanyecheng zg:amount ?x }", "150"),
     ("chongqing-yanjiang", "SELECT ?x WHERE { zone:chongqing-yanjiang zg:spatialLayout ?x }", "一带三片"),
     ("xiangnan-xiangxi", "SELECT ?x WHERE { proj:linwu-shenghai-dianzi zg:investorOrigin ?x }", "region:440300"),
-    ("jingzhou", "SELECT ?x WHERE { zone:jingzhou zg:targetIndustry ?x }", "ind:nongchanpinjiagong"),
+    ("jingzhou", "SELECT ?x WHERE { zone:jingzhou zg:reportedCluster ?x }", "ind:nongchanpinjiagong"),
     ("huanghe-jinsanjiao", "SELECT ?x WHERE { zone:huanghe-jinsanjiao zg:targetIndustry ?x }", "ind:nengyuanyuancailiao"),
     ("guangan", "SELECT ?x WHERE { park:guangan-shenzhen-chanyeyuan zg:sourceRegion ?x }", "region:440300"),
     ("liaoxibei", "SELECT ?x WHERE { obs:liaoxibei--2020-transfer-projects zg:value ?x }", "362"),
@@ -329,3 +329,68 @@ def test_the_readme_source_join_keeps_sources_without_a_title_or_date(kg):
     assert by_doc["doc:ukkuss-fan-hengshan-2010"]["issued"] is None
     assert by_doc["doc:ukkuss-fan-hengshan-2010"]["title"].startswith("［")
     assert by_doc["doc:zjol-2010-12-16"]["issued"] == "2010-12-16"
+
+
+# --- issue 15: truth fixes ------------------------------------------------------------------------
+
+def test_the_2023_measures_concern_no_zone_they_do_not_name(kg):
+    # Articles 2-5 define which zones the measures govern but name none, so no zone is linked to them.
+    assert one_column(kg, "SELECT ?z WHERE { doc:ndrc-measures-2023 zg:concerns ?z }") == []
+    # The facts the articles do state are still there.
+    assert one_column(kg, "SELECT ?n WHERE { doc:ndrc-measures-2023 dcterms:identifier ?n }") == ["发改地区〔2023〕729号"]
+
+
+def test_jingzhou_clusters_from_a_2025_commentary_are_not_targets(kg):
+    clusters = ["ind:nongchanpinjiagong", "ind:xiandaihuagong", "ind:xinnengyuanxincailiao",
+                "ind:xinxingjiancai", "ind:zhinengzhuangbei"]
+    assert one_column(kg, "SELECT ?i WHERE { GRAPH cite:zszx-jzrb-2025-06-09--para4 { zone:jingzhou zg:reportedCluster ?i } }") \
+        == clusters
+    assert not set(clusters) & set(one_column(kg, "SELECT ?i WHERE { zone:jingzhou zg:targetIndustry ?i }"))
+
+
+@pytest.mark.parametrize("original,copy,site", [
+    ("doc:wanjiang-plan-2010", "doc:anhuiotc-wanjiang-plan-2010", "agent:site-anhuiotc"),
+    ("doc:ndrc-2010-97", "doc:kongming-ndrc-2010-97", "agent:site-91kongming"),
+    ("doc:guohan-2011-84", "doc:360docs-guohan-2011-84", "agent:site-360docs-net"),
+    ("doc:ndrc-2018-1643", "doc:cfgw-ndrc-2018-1643", "agent:site-cfgw"),
+])
+def test_mirror_copies_are_published_by_the_mirror_and_report_the_original(kg, original, copy, site):
+    assert one_column(kg, f"SELECT ?p WHERE {{ {copy} dcterms:publisher ?p }}") == [site]
+    assert one_column(kg, f"SELECT ?o WHERE {{ {copy} zg:reports ?o }}") == [original]
+    assert one_column(kg, f"SELECT ?k WHERE {{ {copy} zg:documentKind ?k }}") == ["zg:Repost"]
+    # The original keeps its issuer, and no page on a mirror is credited to it.
+    assert one_column(kg, f"SELECT ?p WHERE {{ {original} dcterms:publisher ?p }}") in (["agent:ndrc"], ["agent:state-council"])
+    assert one_column(kg, f"SELECT ?u WHERE {{ {original} foaf:page ?u }}") == []
+
+
+def test_no_repost_is_typed_as_the_kind_of_its_original(kg):
+    rows = one_column(kg, "SELECT ?d WHERE { ?d zg:reports ?o ; zg:documentKind ?k "
+                          "VALUES ?k { zg:NationalPolicy zg:StateCouncilApproval zg:NDRCReply zg:Plan zg:ProvincialMeasure } }")
+    assert rows == []
+    assert "zg:Repost" in one_column(kg, "SELECT ?k WHERE { doc:web-firk-measures-2023 zg:documentKind ?k }")
+
+
+def test_repost_checks_fire_on_a_copy_credited_to_the_original_publisher(tmp_path):
+    import shutil
+    from pathlib import Path
+    from graph.validate import run_sparql_checks
+    shutil.copy(Path(__file__).parent.parent / "ontology.ttl", tmp_path / "ontology.ttl")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "x.trig").write_text("""
+@prefix zg: <https://w3id.org/zonegraph/def/> . @prefix zgg: <https://w3id.org/zonegraph/id/graph/> .
+@prefix doc: <https://w3id.org/zonegraph/id/doc/> . @prefix agent: <https://w3id.org/zonegraph/id/agent/> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+zgg:sources {
+  doc:copy a zg:Document ; dcterms:publisher agent:ndrc ; zg:reports doc:orig ; zg:documentKind zg:NationalPolicy .
+  doc:orig a zg:Document ; dcterms:publisher agent:ndrc .
+  doc:mirror a zg:Document ; dcterms:publisher agent:state-council ; foaf:page <http://example.com/x> .
+  doc:official a zg:Document ; dcterms:publisher agent:state-council ; foaf:page <https://www.gov.cn/x> .
+}
+""", encoding="utf-8")
+    kg = graph.load(tmp_path)
+    found = sorted((p.check, p.entity) for p in run_sparql_checks(kg)
+                   if p.check.startswith("repost-"))
+    assert found == [("repost-credited-to-original-publisher", "doc:copy"),
+                     ("repost-credited-to-original-publisher", "doc:mirror"),
+                     ("repost-typed-as-original", "doc:copy")]

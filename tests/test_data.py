@@ -394,3 +394,36 @@ zgg:sources {
     assert found == [("repost-credited-to-original-publisher", "doc:copy"),
                      ("repost-credited-to-original-publisher", "doc:mirror"),
                      ("repost-typed-as-original", "doc:copy")]
+
+
+def test_yrd_plan_issue_dates_both_kept_with_their_sources(kg):
+    rows = values(kg, "SELECT ?d ?c WHERE { GRAPH ?c { doc:yrd-plan-2019 dcterms:issued ?d } }")
+    assert sorted(rows) == [("2019-05", "cite:scholarmate-yrd-abstract--abstract"),
+                            ("2019-12", "cite:twwiki-yrd-plan--intro")]
+
+
+def test_seed_001_paragraph_1_is_one_citation(kg):
+    cites = one_column(kg, "SELECT ?c WHERE { GRAPH zgg:sources { ?c zg:document doc:seed-001 ; zg:locator \"第1段\" } }")
+    assert cites == ["cite:seed-001--p1"]
+
+
+@pytest.mark.parametrize("zone,short", [("gannan", "江西赣南"), ("yinchuan-shizuishan", "宁夏银川-石嘴山")])
+def test_composed_full_names_are_not_filed_as_printed_by_seed_001(kg, zone, short):
+    printed = one_column(kg, f"SELECT ?l WHERE {{ GRAPH cite:seed-001--p1 {{ zone:{zone} rdfs:label|skos:altLabel ?l }} }}")
+    assert printed == [short]
+    rows = values(kg, f"SELECT ?l ?loc WHERE {{ GRAPH ?c {{ zone:{zone} rdfs:label ?l FILTER(LANG(?l) = 'zh') }} "
+                      "?c zg:locator ?loc }")
+    assert [r[0] for r in rows] == [short + "承接产业转移示范区"]
+    assert "拼合" in rows[0][1] and "原文未印全称" in rows[0][1]
+
+
+def test_readme_counts_sources_by_kind_with_a_query_not_by_hand(kg):
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    gaps = readme.split("## Known gaps", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r'`zonegraph query "(SELECT \?kind .*?)"`', gaps).group(1)
+    counts = dict(values(kg, command))
+    assert int(counts["zg:ReferenceWork"]) == len(one_column(
+        kg, "SELECT DISTINCT ?d WHERE { ?d zg:documentKind zg:ReferenceWork }")) == 16
+    assert "five on encyclopedia" not in gaps

@@ -427,3 +427,37 @@ def test_readme_counts_sources_by_kind_with_a_query_not_by_hand(kg):
     assert int(counts["zg:ReferenceWork"]) == len(one_column(
         kg, "SELECT DISTINCT ?d WHERE { ?d zg:documentKind zg:ReferenceWork }")) == 16
     assert "five on encyclopedia" not in gaps
+
+
+# --- issue 15: names of the time -------------------------------------------------------------------
+
+def test_chongqing_yanjiang_has_its_seven_2011_members_named_as_they_were(kg):
+    rows = graph.run_named_query(kg, "zone-members", {"zone": "zone:chongqing-yanjiang"}).values()
+    assert sorted(r["member"] for r in rows) == ["region:500102", "region:500107", "region:500111", "region:500113",
+                                                 "region:500118", "region:500226", "region:500227"]
+    labels = dict(values(kg, "SELECT ?r ?l WHERE { VALUES ?r { region:500226 region:500227 } ?r rdfs:label ?l "
+                             "FILTER(LANG(?l) = 'zh') }"))
+    assert labels == {"region:500226": "荣昌县", "region:500227": "璧山县"}
+    # 双桥区 left when it was abolished; its code went on as 大足区, and the change keeps the old name.
+    assert one_column(kg, "SELECT ?e WHERE { mem:chongqing-yanjiang--500111 zg:endDate ?e }") == ["2011-12-25"]
+    assert one_column(kg, "SELECT ?n WHERE { ?c a zg:RegionChange ; zg:region region:500111 ; zg:previousName ?n }") \
+        == ["双桥区"]
+
+
+@pytest.mark.parametrize("former,successor,dates", [
+    ("region:500227", "region:500120", {"2014", "2014-05-02"}),  # 国函〔2014〕58号 and the code table
+    ("region:500226", "region:500153", {"2015"}),                 # code table only: approval not found
+    ("region:500225", "region:500111", {"2011", "2011-12-25"}),
+])
+def test_former_regions_link_to_their_successors_with_cited_dates(kg, former, successor, dates):
+    rows = values(kg, f"SELECT ?s ?d WHERE {{ ?c a zg:RegionChange ; zg:region {former} ; zg:date ?d . "
+                      f"OPTIONAL {{ ?c zg:successor ?s }} }}")
+    assert {d for _, d in rows} == dates
+    assert {s for s, _ in rows if s} == {successor}
+    assert one_column(kg, f"SELECT ?c WHERE {{ {former} zg:divisionCode ?c }}") == [former.split(":")[1]]
+
+
+def test_bishan_became_a_district_by_guohan_2014_58(kg):
+    assert one_column(kg, "SELECT ?d WHERE { change:region-500227--2014-county-to-district zg:approvalDocument ?d }") \
+        == ["doc:guohan-2014-58"]
+    assert one_column(kg, "SELECT ?n WHERE { doc:guohan-2014-58 dcterms:identifier ?n }") == ["国函〔2014〕58号"]

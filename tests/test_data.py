@@ -232,7 +232,7 @@ def test_spelling_variants_are_merged_in_counts(kg):
     ("guidong", "SELECT ?x WHERE { proj:yulin-zhengwei-xincailiao-chanyecheng zg:amount ?x }", "150"),
     ("chongqing-yanjiang", "SELECT ?x WHERE { zone:chongqing-yanjiang zg:spatialLayout ?x }", "一带三片"),
     ("xiangnan-xiangxi", "SELECT ?x WHERE { proj:linwu-shenghai-dianzi zg:investorOrigin ?x }", "region:440300"),
-    ("jingzhou", "SELECT ?x WHERE { zone:jingzhou zg:targetIndustry ?x }", "ind:nongchanpinjiagong"),
+    ("jingzhou", "SELECT ?x WHERE { zone:jingzhou zg:reportedCluster ?x }", "ind:nongchanpinjiagong"),
     ("huanghe-jinsanjiao", "SELECT ?x WHERE { zone:huanghe-jinsanjiao zg:targetIndustry ?x }", "ind:nengyuanyuancailiao"),
     ("guangan", "SELECT ?x WHERE { park:guangan-shenzhen-chanyeyuan zg:sourceRegion ?x }", "region:440300"),
     ("liaoxibei", "SELECT ?x WHERE { obs:liaoxibei--2020-transfer-projects zg:value ?x }", "362"),
@@ -329,3 +329,140 @@ def test_the_readme_source_join_keeps_sources_without_a_title_or_date(kg):
     assert by_doc["doc:ukkuss-fan-hengshan-2010"]["issued"] is None
     assert by_doc["doc:ukkuss-fan-hengshan-2010"]["title"].startswith("［")
     assert by_doc["doc:zjol-2010-12-16"]["issued"] == "2010-12-16"
+
+
+# --- issue 15: truth fixes ------------------------------------------------------------------------
+
+def test_the_2023_measures_concern_no_zone_they_do_not_name(kg):
+    # Articles 2-5 define which zones the measures govern but name none, so no zone is linked to them.
+    assert one_column(kg, "SELECT ?z WHERE { doc:ndrc-measures-2023 zg:concerns ?z }") == []
+    # The facts the articles do state are still there.
+    assert one_column(kg, "SELECT ?n WHERE { doc:ndrc-measures-2023 dcterms:identifier ?n }") == ["发改地区〔2023〕729号"]
+
+
+def test_jingzhou_clusters_from_a_2025_commentary_are_not_targets(kg):
+    clusters = ["ind:nongchanpinjiagong", "ind:xiandaihuagong", "ind:xinnengyuanxincailiao",
+                "ind:xinxingjiancai", "ind:zhinengzhuangbei"]
+    assert one_column(kg, "SELECT ?i WHERE { GRAPH cite:zszx-jzrb-2025-06-09--para4 { zone:jingzhou zg:reportedCluster ?i } }") \
+        == clusters
+    assert not set(clusters) & set(one_column(kg, "SELECT ?i WHERE { zone:jingzhou zg:targetIndustry ?i }"))
+
+
+@pytest.mark.parametrize("original,copy,site", [
+    ("doc:wanjiang-plan-2010", "doc:anhuiotc-wanjiang-plan-2010", "agent:site-anhuiotc"),
+    ("doc:ndrc-2010-97", "doc:kongming-ndrc-2010-97", "agent:site-91kongming"),
+    ("doc:guohan-2011-84", "doc:360docs-guohan-2011-84", "agent:site-360docs-net"),
+    ("doc:ndrc-2018-1643", "doc:cfgw-ndrc-2018-1643", "agent:site-cfgw"),
+    ("doc:hunan-2020-4", "doc:usc-hunan-2020-4", "agent:site-usc-fzghb"),
+    ("doc:sxdrc-2021-12-19-huanghe-shanxi-plan", "doc:tanzhonghe-sxdrc-2021-12-19-huanghe-shanxi-plan",
+     "agent:site-91tanzhonghe"),
+    ("doc:wanjiang-plan-2016", "doc:zlcpv-wanjiang-plan-2016", "agent:site-zlcpv"),
+])
+def test_mirror_copies_are_published_by_the_mirror_and_report_the_original(kg, original, copy, site):
+    assert one_column(kg, f"SELECT ?p WHERE {{ {copy} dcterms:publisher ?p }}") == [site]
+    assert one_column(kg, f"SELECT ?o WHERE {{ {copy} zg:reports ?o }}") == [original]
+    assert one_column(kg, f"SELECT ?k WHERE {{ {copy} zg:documentKind ?k }}") == ["zg:Repost"]
+    # The original keeps its issuer, and no page on a mirror is credited to it.
+    assert one_column(kg, f"SELECT ?p WHERE {{ {original} dcterms:publisher ?p }}") in (
+        ["agent:ndrc"], ["agent:state-council"], ["agent:gov-430000"], ["agent:drc-140000"], ["agent:gov-340000"])
+    assert one_column(kg, f"SELECT ?u WHERE {{ {original} foaf:page ?u }}") == []
+
+
+def test_no_repost_is_typed_as_the_kind_of_its_original(kg):
+    rows = one_column(kg, "SELECT ?d WHERE { ?d zg:reports ?o ; zg:documentKind ?k "
+                          "VALUES ?k { zg:NationalPolicy zg:StateCouncilApproval zg:NDRCReply zg:Plan zg:ProvincialMeasure } }")
+    assert rows == []
+    assert "zg:Repost" in one_column(kg, "SELECT ?k WHERE { doc:web-firk-measures-2023 zg:documentKind ?k }")
+
+
+def test_repost_checks_fire_on_a_copy_credited_to_the_original_publisher(tmp_path):
+    import shutil
+    from pathlib import Path
+    from graph.validate import run_sparql_checks
+    shutil.copy(Path(__file__).parent.parent / "ontology.ttl", tmp_path / "ontology.ttl")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "x.trig").write_text("""
+@prefix zg: <https://w3id.org/zonegraph/def/> . @prefix zgg: <https://w3id.org/zonegraph/id/graph/> .
+@prefix doc: <https://w3id.org/zonegraph/id/doc/> . @prefix agent: <https://w3id.org/zonegraph/id/agent/> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+zgg:sources {
+  doc:copy a zg:Document ; dcterms:publisher agent:ndrc ; zg:reports doc:orig ; zg:documentKind zg:NationalPolicy .
+  doc:orig a zg:Document ; dcterms:publisher agent:ndrc .
+  doc:mirror a zg:Document ; dcterms:publisher agent:state-council ; foaf:page <http://example.com/x> .
+  doc:official a zg:Document ; dcterms:publisher agent:state-council ; foaf:page <https://www.gov.cn/x> .
+}
+""", encoding="utf-8")
+    kg = graph.load(tmp_path)
+    found = sorted((p.check, p.entity) for p in run_sparql_checks(kg)
+                   if p.check.startswith("repost-"))
+    assert found == [("repost-credited-to-original-publisher", "doc:copy"),
+                     ("repost-credited-to-original-publisher", "doc:mirror"),
+                     ("repost-typed-as-original", "doc:copy")]
+
+
+def test_yrd_plan_issue_dates_both_kept_with_their_sources(kg):
+    rows = values(kg, "SELECT ?d ?c WHERE { GRAPH ?c { doc:yrd-plan-2019 dcterms:issued ?d } }")
+    assert sorted(rows) == [("2019-05", "cite:scholarmate-yrd-abstract--abstract"),
+                            ("2019-12", "cite:twwiki-yrd-plan--intro")]
+
+
+def test_seed_001_paragraph_1_is_one_citation(kg):
+    cites = one_column(kg, "SELECT ?c WHERE { GRAPH zgg:sources { ?c zg:document doc:seed-001 ; zg:locator \"第1段\" } }")
+    assert cites == ["cite:seed-001--p1"]
+
+
+@pytest.mark.parametrize("zone,short", [("gannan", "江西赣南"), ("yinchuan-shizuishan", "宁夏银川-石嘴山")])
+def test_composed_full_names_are_not_filed_as_printed_by_seed_001(kg, zone, short):
+    printed = one_column(kg, f"SELECT ?l WHERE {{ GRAPH cite:seed-001--p1 {{ zone:{zone} rdfs:label|skos:altLabel ?l }} }}")
+    assert printed == [short]
+    rows = values(kg, f"SELECT ?l ?loc WHERE {{ GRAPH ?c {{ zone:{zone} rdfs:label ?l FILTER(LANG(?l) = 'zh') }} "
+                      "?c zg:locator ?loc }")
+    assert [r[0] for r in rows] == [short + "承接产业转移示范区"]
+    assert "拼合" in rows[0][1] and "原文未印全称" in rows[0][1]
+
+
+def test_readme_counts_sources_by_kind_with_a_query_not_by_hand(kg):
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    gaps = readme.split("## Known gaps", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r'`zonegraph query "(SELECT \?kind .*?)"`', gaps).group(1)
+    counts = dict(values(kg, command))
+    assert int(counts["zg:ReferenceWork"]) == len(one_column(
+        kg, "SELECT DISTINCT ?d WHERE { ?d zg:documentKind zg:ReferenceWork }")) == 16
+    assert "five on encyclopedia" not in gaps
+
+
+# --- issue 15: names of the time -------------------------------------------------------------------
+
+def test_chongqing_yanjiang_has_its_seven_2011_members_named_as_they_were(kg):
+    rows = graph.run_named_query(kg, "zone-members", {"zone": "zone:chongqing-yanjiang"}).values()
+    assert sorted(r["member"] for r in rows) == ["region:500102", "region:500107", "region:500111", "region:500113",
+                                                 "region:500118", "region:500226", "region:500227"]
+    labels = dict(values(kg, "SELECT ?r ?l WHERE { VALUES ?r { region:500226 region:500227 } ?r rdfs:label ?l "
+                             "FILTER(LANG(?l) = 'zh') }"))
+    assert labels == {"region:500226": "荣昌县", "region:500227": "璧山县"}
+    # 双桥区 left when it was abolished; its code went on as 大足区, and the change keeps the old name.
+    assert one_column(kg, "SELECT ?e WHERE { mem:chongqing-yanjiang--500111 zg:endDate ?e }") == ["2011-12-25"]
+    assert one_column(kg, "SELECT ?n WHERE { ?c a zg:RegionChange ; zg:region region:500111 ; zg:previousName ?n }") \
+        == ["双桥区"]
+
+
+@pytest.mark.parametrize("former,successor,dates", [
+    ("region:500227", "region:500120", {"2014", "2014-05-02"}),  # 国函〔2014〕58号 and the code table
+    ("region:500226", "region:500153", {"2015"}),                 # code table only: approval not found
+    ("region:500225", "region:500111", {"2011", "2011-12-25"}),
+])
+def test_former_regions_link_to_their_successors_with_cited_dates(kg, former, successor, dates):
+    rows = values(kg, f"SELECT ?s ?d WHERE {{ ?c a zg:RegionChange ; zg:region {former} ; zg:date ?d . "
+                      f"OPTIONAL {{ ?c zg:successor ?s }} }}")
+    assert {d for _, d in rows} == dates
+    assert {s for s, _ in rows if s} == {successor}
+    assert one_column(kg, f"SELECT ?c WHERE {{ {former} zg:divisionCode ?c }}") == [former.split(":")[1]]
+
+
+def test_bishan_became_a_district_by_guohan_2014_58(kg):
+    assert one_column(kg, "SELECT ?d WHERE { change:region-500227--2014-county-to-district zg:approvalDocument ?d }") \
+        == ["doc:guohan-2014-58"]
+    assert one_column(kg, "SELECT ?n WHERE { doc:guohan-2014-58 dcterms:identifier ?n }") == ["国函〔2014〕58号"]

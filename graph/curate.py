@@ -336,6 +336,10 @@ def find_mentions(g: Gazetteer, text: Text, sentences: list[Sentence]) -> list[M
     whole = set().union(*by_para.values()) if by_para else set()
     out = []
     for (start, end, form), s in zip(raw, sent_of):
+        after = text.norm[end:end + 1]
+        if after and after in "区县镇乡旗" and all(h == "short" for _, h in g.forms[form]):
+            # 朝阳区 when the graph only knows 朝阳市: another unit with the same stem, not a mention of it
+            continue
         context = by_para.get(s.paragraph, set()) | whole
         ranked = _rank(g, g.forms[form], by_para.get(s.paragraph, set()) or context)
         out.append(Mention(start, end, form, [r[0] for r in ranked], [r[1] for r in ranked], s))
@@ -347,7 +351,7 @@ def find_mentions(g: Gazetteer, text: Text, sentences: list[Sentence]) -> list[M
 _DOCNO = re.compile(r"[\u4e00-\u9fff]{1,12}〔(?:19|20)\d{2}〕\d{1,5}号")
 _DATE = re.compile(r"(?:((?:19|20)\d{2})年)?(?:(\d{1,2})月)?(?:(\d{1,2})日)?")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿元|亿美元|万美元|亿元|万元|元|万吨|吨|平方公里|公顷|万亩|亩|万人|个|家|项|条)")
-_NAME = re.compile(r"[\u4e00-\u9fff()（）]{2,20}?(?:产业园区|产业园|工业园区|工业园|开发区|高新区|经开区|"
+_NAME = re.compile(r"[\u4e00-\u9fff0-9.()（）]{2,24}?(?:产业园区|产业园|工业园区|工业园|开发区|高新区|经开区|"
                    r"集团|股份有限公司|有限公司|公司|项目)")
 
 
@@ -389,8 +393,8 @@ def find_candidates(text: Text, sentences: list[Sentence], known_forms: dict[str
             # the issuer's code may be preceded by words of the sentence: keep the longest known suffix
             known = next((no[i:] for i in range(len(no)) if no[i:] in known_forms), None)
             if known is None:
-                trimmed = re.search(r"[\u4e00-\u9fff]{1,8}〔.*", no)
-                no = trimmed.group() if trimmed else no
+                # the words before the issuer's code ("并按", "参照") are not part of the number
+                no = re.split(r"按照|依据|根据|参照|[按据并和及与的、《》]", no)[-1]
                 start = s.start + m.end() - len(no)
                 out.append(Candidate("document-number", no, start, s.start + m.end(), no,
                                      "not in the graph", s))
@@ -407,7 +411,7 @@ def find_candidates(text: Text, sentences: list[Sentence], known_forms: dict[str
                                  m.group(1), f"unit: {m.group(2)}", s))
         for m in _NAME.finditer(seg):
             name = m.group().strip("()（）")
-            name = re.split(r"[的和与及、在由将为把对]", name)[-1]
+            name = re.split(r"[的和与及、在由将为把对]|签约|落户|开工|投产|建设|实施|引进", name)[-1].lstrip("0123456789.")
             if len(name) < 4 or name in known_forms:
                 continue
             out.append(Candidate("name", name, s.start + m.end() - len(name), s.start + m.end(), name,
@@ -438,7 +442,7 @@ def _of(g: Gazetteer, ms: list[Mention], classes: set[str]) -> list[Mention]:
     return [m for m in ms if set(g.classes.get(m.iri, ())) & classes]
 
 
-_APPROVAL = re.compile(r"批复|获批|复函|批准|同意设立|正式设立")
+_APPROVAL = re.compile(r"批复|获批|复函|覆函|批准|同意设立|正式设立")
 _TARGET = re.compile(r"承接|主攻|重点发展|重点承接|主导产业|发展方向|产业集群|培育")
 _SCOPE = re.compile(r"范围包括|包括|涵盖|由.{0,20}组成|会同")
 _LAYOUT = re.compile(r"(?:空间布局|布局)[^“”]{0,12}“([^”]{4,40})”|“([^”]{4,40})”(?:的)?(?:总体)?(?:空间)?(?:发展)?(?:格局|布局)")
@@ -492,9 +496,11 @@ def rule_target_industry(g, s, ms, cands) -> list[Proposal]:
         elif "zg:Industry" in cls and subject is not None:
             out.append(Proposal("target-industry", subject.iri, "zg:targetIndustry", m.iri, "iri", s,
                                 m.start, m.end, 0.6 if "承接" in g._seg else 0.4))
-    if subject is None and g._context_subject:
+    if subject is None and (g._context_subject or g._context_zone):
+        # "示范区…" with no name: the zone last named; otherwise the last park or city named
+        fallback = g._context_zone if "示范区" in g._seg and g._context_zone else g._context_subject
         for m in _of(g, ms, {"zg:Industry"}):
-            out.append(Proposal("target-industry", g._context_subject, "zg:targetIndustry", m.iri, "iri", s,
+            out.append(Proposal("target-industry", fallback, "zg:targetIndustry", m.iri, "iri", s,
                                 m.start, m.end, 0.3))
     return out
 
@@ -515,7 +521,8 @@ def rule_source_region(g, s, ms, cands) -> list[Proposal]:
     """承接/对接 … 京津冀/长三角: the receiver (zone or region named first) draws from a macro-region."""
     macros = _of(g, ms, {"zg:MacroRegion"})
     receivers = _of(g, ms, {"zg:DemonstrationZone", "zg:PrefectureLevelRegion", "zg:ProvinceLevelRegion"})
-    receiver = receivers[0].iri if receivers else g._context_subject
+    receiver = receivers[0].iri if receivers else (
+        g._context_zone if "示范区" in g._seg and g._context_zone else g._context_subject)
     if not (macros and receiver and _SOURCE.search(g._seg)):
         return []
     return [Proposal("source-region", receiver, "zg:sourceRegion", m.iri, "iri", s, m.start, m.end, 0.4)

@@ -744,8 +744,10 @@ def rows(kg: KnowledgeGraph, r: Result) -> list[list]:
 
 # ------------------------------------------------------------------------------------ draft TriG
 
-REVIEWER_FIELDS = ("dcterms:title", "zg:startDate", "zg:dateNote", "zg:declaredIn", "zg:locatedIn", "zg:park",
-                   "zg:zone", "zg:industry")
+# What a reviewer must supply before a draft joins data/: the document's metadata, English labels
+# (zgg:editorial), a membership's start date or date note. `validate` on a draft reports only these.
+REVIEWER_FIELDS = ("dcterms:title", "dcterms:issued", "dcterms:publisher", "zg:documentKind", "rdfs:label",
+                   "zg:startDate", "zg:dateNote", "zg:industry")
 
 
 def _slug(text: str) -> str:
@@ -763,6 +765,8 @@ def draft_trig(kg: KnowledgeGraph, r: Result) -> str:
     lines.append(f"# Draft from `zonegraph curate {r.source_name}`: every fact below is a proposal to check")
     lines.append("# against the text before it joins data/. Corroborated facts are left out (the graph has them).")
     todo = [p for p in r.proposals if p.status != "corroborated" and p.subject]
+    g = gazetteer(kg)
+    lab = lambda iri: g.labels.get(iri, ns.curie(iri))  # noqa: E731
     cites: dict[int, tuple[str, str]] = {}
     for p in todo:
         cites.setdefault(p.sentence.paragraph, (f"cite:{slug}--p{p.sentence.paragraph}", p.sentence.locator))
@@ -783,13 +787,16 @@ def draft_trig(kg: KnowledgeGraph, r: Result) -> str:
             node = f"<{ns.BASE}{{kind}}/{slug}--p{para}-{i}>"
             if p.property == "zg:member":
                 n = node.format(kind="membership")
-                lines.append(f"    {n} a zg:Membership ; zg:zone <{p.subject}> ; zg:member <{p.value}> .  # REVIEW: zg:startDate or zg:dateNote")
+                lines.append(f"    {n} a zg:Membership ; zg:zone <{p.subject}> ; zg:member <{p.value}> ;")
+                lines.append(f"        rdfs:label {_lit(lab(p.subject) + '成员：' + lab(p.value), 'zh')} .  # REVIEW: zg:startDate or zg:dateNote; @en label")
             elif p.property == "zg:sourceRegion":
                 n = node.format(kind="link")
-                lines.append(f"    {n} a zg:TransferLink ; zg:receiver <{p.subject}> ; zg:sourceRegion <{p.value}> ; zg:declaredIn <{doc}> .  # REVIEW: zg:industry")
+                lines.append(f"    {n} a zg:TransferLink ; zg:receiver <{p.subject}> ; zg:sourceRegion <{p.value}> ; zg:declaredIn <{doc}> ;")
+                lines.append(f"        rdfs:label {_lit(lab(p.subject) + '承接' + lab(p.value) + '产业转移', 'zh')} .  # REVIEW: zg:industry; @en label")
             elif p.property == "zg:partner":
                 n = node.format(kind="link")
-                lines.append(f"    {n} a zg:Cooperation ; zg:partner <{p.subject}> , <{p.value}> .")
+                lines.append(f"    {n} a zg:Cooperation ; zg:partner <{p.subject}> , <{p.value}> ;")
+                lines.append(f"        rdfs:label {_lit(lab(p.subject) + '与' + lab(p.value) + '对口合作', 'zh')} .  # REVIEW: @en label")
             elif p.property == "zg:amount" and p.rule == "project":
                 lines.append(f"    <{p.subject}> zg:amount {_lit(p.value, 'decimal')} .  # REVIEW: unit {p.extra.get('unit')}")
             elif p.value_type == "iri":

@@ -275,12 +275,12 @@ def test_draft_with_a_known_document_cites_it(kg, tmp_path):
 
 # ------------------------------------------------------------------------- measured on the seeds
 
-# Floors a little under the figures in the README (measured by `zonegraph curate-eval`-style runs of
-# curate.evaluate): a change that loses recall fails here.
+# Floors a little under the figures in the README "Curation help" (curate.evaluate per seed): a change
+# that loses recall fails here.
 FLOORS = {  # document: (entity recall, fact recall)
     "doc:seed-000": (0.95, 0.45),
     "doc:seed-001": (0.50, 1.0),
-    "doc:seed-002": (0.90, 0.05),
+    "doc:seed-002": (0.90, 0.55),
     "doc:seed-003": (0.85, 1.0),
     "doc:seed-004": (0.85, 0.75),
 }

@@ -406,7 +406,8 @@ def find_candidates(text: Text, sentences: list[Sentence], known_forms: dict[str
             if parsed:
                 value, _, precision = parsed
                 out.append(Candidate("date", m.group(), s.start + m.start(), s.start + m.end(), value,
-                                     f"precision: {precision}" + ("; the text gives no year" if precision == "no year" else ""), s))
+                                     f"precision: {precision}"
+                                     + ("; the text gives no year" if precision == "no year" else ""), s))
         for m in _AMOUNT.finditer(seg):
             out.append(Candidate("amount", m.group(), s.start + m.start(), s.start + m.end(),
                                  m.group(1), f"unit: {m.group(2)}", s))
@@ -492,7 +493,7 @@ def rule_target_industry(g, s, ms, cands) -> list[Proposal]:
     subject = None
     for m in ms:
         cls = set(g.classes.get(m.iri, ()))
-        if cls & {"zg:DemonstrationZone", "zg:DevelopmentZone"} or cls & {"zg:PrefectureLevelRegion", "zg:CountyLevelRegion"}:
+        if cls & {"zg:DemonstrationZone", "zg:DevelopmentZone", "zg:PrefectureLevelRegion", "zg:CountyLevelRegion"}:
             subject = m
         elif "zg:Industry" in cls and subject is not None:
             out.append(Proposal("target-industry", subject.iri, "zg:targetIndustry", m.iri, "iri", s,
@@ -803,22 +804,28 @@ def draft_trig(kg: KnowledgeGraph, r: Result) -> str:
         lines.append("")
         lines.append(f"{cites[para][0]} {{")
         for i, p in enumerate(ps, 1):
-            lines.append(f"    # {p.rule} ({p.status}{': ' + p.evidence if p.evidence else ''}) — {_sent_text(r, p.sentence)[:60]}")
+            why = f"{p.status}: {p.evidence}" if p.evidence else p.status
+            lines.append(f"    # {p.rule} ({why}) — {_sent_text(r, p.sentence)[:60]}")
             node = f"<{ns.BASE}{{kind}}/{slug}--p{para}-{i}>"
             if p.property == "zg:member":
                 n = node.format(kind="membership")
                 lines.append(f"    {n} a zg:Membership ; zg:zone <{p.subject}> ; zg:member <{p.value}> ;")
-                lines.append(f"        rdfs:label {_lit(lab(p.subject) + '成员：' + lab(p.value), 'zh')} .  # REVIEW: zg:startDate or zg:dateNote; @en label")
+                label = _lit(lab(p.subject) + "成员：" + lab(p.value), "zh")
+                lines.append(f"        rdfs:label {label} .  # REVIEW: zg:startDate or zg:dateNote; @en label")
             elif p.property == "zg:sourceRegion":
                 n = node.format(kind="link")
-                lines.append(f"    {n} a zg:TransferLink ; zg:receiver <{p.subject}> ; zg:sourceRegion <{p.value}> ; zg:declaredIn <{doc}> ;")
-                lines.append(f"        rdfs:label {_lit(lab(p.subject) + '承接' + lab(p.value) + '产业转移', 'zh')} .  # REVIEW: zg:industry; @en label")
+                lines.append(f"    {n} a zg:TransferLink ; zg:receiver <{p.subject}> ; "
+                             f"zg:sourceRegion <{p.value}> ; zg:declaredIn <{doc}> ;")
+                label = _lit(lab(p.subject) + "承接" + lab(p.value) + "产业转移", "zh")
+                lines.append(f"        rdfs:label {label} .  # REVIEW: zg:industry; @en label")
             elif p.property == "zg:partner":
                 n = node.format(kind="link")
                 lines.append(f"    {n} a zg:Cooperation ; zg:partner <{p.subject}> , <{p.value}> ;")
-                lines.append(f"        rdfs:label {_lit(lab(p.subject) + '与' + lab(p.value) + '对口合作', 'zh')} .  # REVIEW: @en label")
+                label = _lit(lab(p.subject) + "与" + lab(p.value) + "对口合作", "zh")
+                lines.append(f"        rdfs:label {label} .  # REVIEW: @en label")
             elif p.property == "zg:amount" and p.rule == "project":
-                lines.append(f"    <{p.subject}> zg:amount {_lit(p.value, 'decimal')} .  # REVIEW: unit {p.extra.get('unit')}")
+                unit = p.extra.get("unit")
+                lines.append(f"    <{p.subject}> zg:amount {_lit(p.value, 'decimal')} .  # REVIEW: unit {unit}")
             elif p.value_type == "iri":
                 lines.append(f"    <{p.subject}> {p.property} <{p.value}> .")
             else:

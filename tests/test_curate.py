@@ -62,7 +62,8 @@ def test_split_gives_headings_paragraphs_sentences_and_locators():
     t = curate.normalise("一、总体要求\n第一句。第二句！\n第二段。\n二、重点任务\n再一段；还有。")
     ss = curate.split(t)
     body = [s for s in ss if not s.is_heading]
-    assert [t.norm[s.start:s.end] for s in body] == ["第一句。", "第二句!", "第二段。", "再一段;", "还有。"]  # NFKC folds full-width marks
+    # NFKC folds the full-width ！ and ； to ASCII
+    assert [t.norm[s.start:s.end] for s in body] == ["第一句。", "第二句!", "第二段。", "再一段;", "还有。"]
     assert [s.locator for s in body] == ["一、总体要求第1段", "一、总体要求第1段", "一、总体要求第2段",
                                         "二、重点任务第1段", "二、重点任务第1段"]
     assert [s.index for s in body] == [1, 2, 1, 1, 2]

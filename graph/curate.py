@@ -693,6 +693,7 @@ def curate_text(kg: KnowledgeGraph, original: str, document: str | None = None,
                 if key in seen:
                     continue
                 seen.add(key)
+                _flag_ambiguous(p, ms)
                 check(kg, p)
                 proposals.append(p)
         for m in ms:
@@ -702,6 +703,15 @@ def curate_text(kg: KnowledgeGraph, original: str, document: str | None = None,
             elif cls & {"zg:DevelopmentZone", "zg:PrefectureLevelRegion"}:
                 context_subject = m.iri
     return Result(text, sentences, mentions, candidates, proposals, document, source_name)
+
+
+def _flag_ambiguous(p: Proposal, ms: list[Mention]) -> None:
+    """A fact built on the first of several candidates says which others the form could name, and
+    halves its confidence: the ranking is a suggestion, not a decision."""
+    others = [c for m in ms if m.ambiguous and m.iri in (p.subject, p.value) for c in m.candidates[1:]]
+    if others:
+        p.extra["also"] = " ; ".join(sorted({ns.curie(c) for c in others}))
+        p.confidence = round(p.confidence / 2, 2)
 
 
 def main_subject(g: Gazetteer, mentions: list[Mention]) -> str | None:

@@ -203,6 +203,14 @@ def test_rule_project(kg):
     assert curate.curate_text(kg, "某地年产2万吨硅材料项目，总投资6.5亿元。").proposals == []  # no event word
 
 
+def test_a_fact_on_an_ambiguous_form_names_the_other_candidates(kg):
+    r = curate.curate_text(kg, "沈阳与北京深化对口合作。")
+    p = _facts(r)[("region:210100", "zg:partner", "region:110000")]
+    assert p.status == "corroborated" and p.extra["also"] == "region:110100" and p.confidence == 0.3
+    row = next(x for x in curate.rows(kg, r) if x[0] == "fact")
+    assert "also=region:110100" in row[1]
+
+
 def test_rule_cooperation(kg):
     r = curate.curate_text(kg, "辽宁与江苏深化对口合作。")
     p = _facts(r)[("region:210000", "zg:partner", "region:320000")]

@@ -650,6 +650,7 @@ class Result:
     proposals: list[Proposal]
     document: str | None
     source_name: str
+    nested: list[Mention] = field(default_factory=list)  # regions inside zone/park names; rules skip them
 
 
 COLUMNS = ["kind", "entity", "rule", "sentence", "span", "status", "confidence"]
@@ -702,7 +703,30 @@ def curate_text(kg: KnowledgeGraph, original: str, document: str | None = None,
                 context_zone = context_subject = m.iri
             elif cls & {"zg:DevelopmentZone", "zg:PrefectureLevelRegion"}:
                 context_subject = m.iri
-    return Result(text, sentences, mentions, candidates, proposals, document, source_name)
+    return Result(text, sentences, mentions, candidates, proposals, document, source_name,
+                  nested_mentions(g, mentions))
+
+
+def nested_mentions(g: Gazetteer, mentions: list[Mention]) -> list[Mention]:
+    """Regions named inside the name of a zone, park, agent or project (广西 in 广西桂东, 北票市 in
+    北票市宏发食品有限公司): the text names
+    them too, but as part of another name, so they are listed and left out of the rules."""
+    out = []
+    for m in mentions:
+        if not set(g.classes.get(m.iri, ())) & {"zg:DemonstrationZone", "zg:DevelopmentZone", "zg:Enterprise",
+                                                 "zg:Agent", "zg:InvestmentProject"}:
+            continue
+        # every (overlapping) form inside the name, not leftmost-longest: that would only give the name
+        for last, form in g.automaton.iter(m.form):
+            start, end = last - len(form) + 1, last + 1
+            if end - start == len(m.form):
+                continue
+            cands = [(i, h) for i, h in g.forms[form] if set(g.classes.get(i, ())) & _REGIONS]
+            if cands:
+                ranked = _rank(g, cands, set())
+                out.append(Mention(m.start + start, m.start + end, form, [r[0] for r in ranked],
+                                   ["nested"] * len(ranked), m.sentence))
+    return out
 
 
 def _flag_ambiguous(p: Proposal, ms: list[Mention]) -> None:
@@ -750,7 +774,7 @@ def rows(kg: KnowledgeGraph, r: Result) -> list[list]:
     """The review table: one row per entity mention, new candidate and proposed fact."""
     out: list[list] = []
     g = gazetteer(kg)
-    for m in r.mentions:
+    for m in sorted(r.mentions + r.nested, key=lambda m: (m.start, -m.end)):
         if m.ambiguous:
             entity = " ; ".join(f"{ns.curie(c)} {g.labels.get(c, '')}".strip() for c in m.candidates)
             status, conf = "ambiguous", round(1 / len(m.candidates), 2)
@@ -916,7 +940,7 @@ def evaluate(kg: KnowledgeGraph, path: str | Path, document: str) -> dict:
             if term is not None and term.__class__.__name__ == "NamedNode" and term.value in named:
                 gold_entities.add(term.value)
     gold_entities.discard(doc)  # the document itself is rarely named inside its own text
-    found = {c for m in r.mentions for c in m.candidates}
+    found = {c for m in r.mentions + r.nested for c in m.candidates}
     gold_facts = set()
     for s, p, v in kg.select(_GOLD.replace("{D}", f"<{doc}>")).rows:
         gold_facts.add(_fact_key(s.value, ns.curie(p.value), v.value))

@@ -202,7 +202,8 @@ class Gazetteer:
 
 def gazetteer(kg: KnowledgeGraph) -> Gazetteer:
     """Every way the graph names a zone, region, macro-region, park, industry, agent, document or
-    project: labels, short names, abbreviations, historical names, document numbers."""
+    project: labels, alternative labels (short and former names: the ontology keeps both in
+    skos:altLabel), region short names, agency abbreviations, document numbers."""
     cached = getattr(kg, "_curate_gazetteer", None)
     if cached is not None:
         return cached
@@ -237,18 +238,12 @@ def gazetteer(kg: KnowledgeGraph) -> Gazetteer:
                             add(e.shown.replace(full, s), e.iri, "abbreviation")
     parents = {s.value: o.value for s, o in kg.select(
         "SELECT ?s ?o WHERE { ?s zg:parentRegion ?o }").rows}
-    for iri, lab in kg.select("SELECT ?s ?l WHERE { ?s zg:formerName ?l }").rows if _has_prop(kg, "formerName") else []:
-        add(lab.value, iri.value, "historical")
     for form in forms.values():
         form.sort()
     g = Gazetteer(forms, {k: list(v) for k, v in idx.classes.items()}, parents, labels)
     g.automaton, g.maxlen = _automaton(forms), max((len(k) for k in forms), default=0)
     kg._curate_gazetteer = g  # type: ignore[attr-defined]
     return g
-
-
-def _has_prop(kg: KnowledgeGraph, local: str) -> bool:
-    return bool(kg.select(f"SELECT ?s WHERE {{ ?s zg:{local} ?o }} LIMIT 1").rows)
 
 
 def _automaton(forms: dict[str, list]):

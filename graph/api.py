@@ -175,3 +175,12 @@ def to_networkx(kg: KnowledgeGraph, as_of: int | None = None):
     from graph.network import to_networkx as _to_networkx
 
     return _to_networkx(kg, as_of=as_of)
+
+
+def curate(kg: KnowledgeGraph, path: str | os.PathLike[str], document: str | None = None):
+    """Curation help for the UTF-8 text or HTML file at ``path``: ``(columns, rows, draft_trig)``, the
+    review table (entities, candidates, proposed facts with their status) and the draft TriG."""
+    from graph import curate as cu
+
+    result = cu.curate(kg, path, document)
+    return cu.COLUMNS, cu.rows(kg, result), cu.draft_trig(kg, result)

@@ -673,6 +673,24 @@ def bench_serve(ctx, n_requests, clients, runaways, timeout, workers, fmt, lang)
         ctx.exit(1)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--document", metavar="IRI",
+              help="The document the text is (IRI, CURIE or name); the draft cites it. Default: a draft document.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Also write the proposed facts as draft TriG to this file.")
+@output_options
+@click.pass_context
+def curate(ctx, file, document, out, fmt, lang):
+    """List the known entities, new candidates and proposed facts in a Chinese policy text.
+
+    Example: zonegraph curate notice.txt --out draft.trig -F markdown
+    """
+    columns, rows, draft = api.curate(_kg(ctx), file, document)
+    if out:
+        _write_file(out, draft, "--out")
+    _echo_rows(columns, rows, fmt)
+
+
 def main():
     try:
         cli(prog_name="zonegraph")

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from graph.site import SiteBuilder
 
 HEADER_PROPS = {"rdf:type", "rdfs:label", "skos:altLabel"}
-LABEL_MAX = 200  # characters of a value shown in a table cell; the full text stays in the data exports
+LABEL_MAX = 200  # characters of an entity's label shown on a page (an absurd label cannot swamp it)
+TEXT_MAX = 4000  # characters of a literal (descriptions run long; the exports hold the full text)
 
 
 def safe_href(url: str | None) -> str | None:
@@ -62,8 +63,8 @@ class Notes:
         return sorted({c["n"]: c for c in out}.values(), key=lambda c: c["n"])
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+def _short(text: str, limit: int = LABEL_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Profile:
@@ -77,7 +78,7 @@ class Profile:
         """A cell: text (label of an entity, or the literal), link to its page, footnotes."""
         is_entity = v in self.f.classes or v in self.s.has_page
         text = self.s.zh(v) if is_entity else v
-        return {"text": _short(text), "full": text, "en": self.s.en(v) if is_entity else "",
+        return {"text": _short(text, LABEL_MAX if is_entity else TEXT_MAX), "full": _short(text, TEXT_MAX), "en": self.s.en(v) if is_entity else "",
                 "href": safe_href(self.s.href(v, self.root)) if is_entity else None,
                 "cites": self.notes.cite(evs)}
 

@@ -1,0 +1,100 @@
+"""The site's reading pages as HTML (no browser): zone profiles, footnotes, timeline, ontology and
+downloads pages. The browser checks (first screen at 1280×800, no request, no console error) are in
+tests/test_browser.py."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from graph import viz
+from graph.profile import safe_href
+from graph.site import SiteBuilder
+
+
+@pytest.fixture(scope="module")
+def sb(kg):
+    return SiteBuilder(kg)
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def infobox(page: BeautifulSoup) -> dict[str, BeautifulSoup]:
+    return {tr["data-key"]: tr.td for tr in page.select("table.infobox tr")}
+
+
+def test_zone_infobox_says_when_by_what_and_who_with_sources(sb):
+    page = soup(sb.profile_page("zone:liaoxibei"))
+    box = infobox(page)
+    assert list(box)[:1] == ["province"]
+    assert box["approvalDate"].get_text().startswith("2020-12-09")
+    assert "国家发展改革委支持辽西北承接产业转移示范区建设的复函" in box["approvalDocument"].get_text()
+    assert [a.get_text() for a in box["members"].select("a:not(sup a)")] == ["阜新市", "朝阳市"]
+    assert "国家发展和改革委员会" in box["approvedBy"].get_text()
+    # every infobox value but the derived status carries a footnote into a document page's locator
+    for key, td in box.items():
+        if key != "status":
+            assert td.select("sup.fn a"), key
+    href = box["approvalDate"].select_one("sup.fn a")["href"]
+    assert re.fullmatch(r"\.\./\.\./e/doc/seed-000\.html#loc-[0-9a-f]{10}", href)
+
+
+def test_footnote_targets_exist_on_the_document_page(sb):
+    page = soup(sb.profile_page("zone:liaoxibei"))
+    targets = {a["href"] for a in page.select("sup.fn a")}
+    assert targets
+    for href in sorted(targets):
+        path, _, frag = href.removeprefix("../../").partition("#")
+        doc = path.removeprefix("e/doc/").removesuffix(".html")
+        doc_page = soup(sb.profile_page(f"doc:{doc}"))
+        assert doc_page.find(id=frag) is not None, href
+
+
+def test_conflicting_approval_dates_are_shown_each_with_its_source(sb):
+    box = infobox(soup(sb.profile_page("zone:wanjiang")))
+    text = box["approvalDate"].get_text()
+    assert "2010" in text and "2010-01-12" in text and "Sources disagree" in text
+
+
+def test_members_table_and_changes(sb):
+    page = soup(sb.profile_page("zone:wanjiang"))
+    rows = [[td.get_text(" ", strip=True) for td in tr.select("td")] for tr in page.select("table.members tbody tr")]
+    chaohu = next(r for r in rows if r[0] == "341400")
+    assert chaohu[1].startswith("巢湖市") and chaohu[4].startswith("2011-08-22")
+    changes = page.select("table.changes tbody tr")
+    assert len(changes) == 1 and "2011-08-22" in changes[0].get_text()
+    # a former member is not listed among the current member cities of the infobox
+    assert "巢湖市" not in infobox(page)["members"].get_text()
+
+
+def test_relations_are_ontology_labels_and_header_folds_type_and_labels(sb):
+    page = soup(sb.profile_page("region:211300"))
+    rel_cells = [th.get_text(" ", strip=True) for th in page.select("table.grouped tr[data-prop] th")]
+    assert "行政区划代码 division code" in rel_cells
+    assert not any(c.startswith(("zg:", "rdf:", "rdfs:")) for c in rel_cells)
+    props = {tr["data-prop"] for tr in page.select("table.grouped tr[data-prop]")}
+    assert not props & {"rdf:type", "rdfs:label", "skos:altLabel"}
+    assert "prefecture-level region" in page.select_one(".profile-head .badge").get_text()
+
+
+def test_absurd_labels_are_cut_on_pages():
+    from graph.profile import LABEL_MAX, _short
+
+    assert len(_short("名" * 5_000_000)) == LABEL_MAX
+
+
+@pytest.mark.parametrize("url,ok", [("../../e/doc/x.html#a", True), ("https://example.org/x", True),
+                                    ("javascript:alert(1)", False), (" JavaScript:alert(1)", False),
+                                    ("data:text/html,x", False), ("//evil.example/x", False)])
+def test_safe_href(url, ok):
+    assert (safe_href(url) is not None) == ok
+
+
+def test_every_entity_page_renders(sb):
+    for node in sb.entities[::25]:
+        assert "<h1>" in sb.profile_page(node), node
+        assert viz.page_path(node).startswith("e/")

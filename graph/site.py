@@ -227,9 +227,26 @@ class SiteBuilder:
             path = viz.page_path(node)
             viz.write(site / path, self.profile_page(node))
             written.append(path)
+        written += self.reference_pages(site)
         viz.write(site / "index.html", self.index_page(view_index[:3] + sorted(view_index[3:], key=lambda v: v["href"])))
         written.append("index.html")
         return written
+
+
+    def reference_pages(self, site: Path) -> list[str]:
+        """timeline.html, ontology.html and downloads.html at the site's root."""
+        from graph import pages
+
+        root = ""
+        viz.write(site / "timeline.html", viz.render_template(
+            "timeline.html", title="时间线 Timeline", root=root, lang=self.lang, **pages.timeline_context(self, root)))
+        viz.write(site / "ontology.html", viz.render_template(
+            "ontology.html", title="本体 Ontology", root=root, lang=self.lang, **pages.ontology_context(self)))
+        # the exports sit beside the site folder (exports/site/ next to exports/*.ttl …)
+        viz.write(site / "downloads.html", viz.render_template(
+            "downloads.html", title="下载 Downloads", root=root, lang=self.lang,
+            **pages.downloads_context(site.parent, pages.project_licence(self.kg.root), site.name)))
+        return ["timeline.html", "ontology.html", "downloads.html"]
 
 
 def build_site(kg: KnowledgeGraph, site: Path, lang: str = "zh") -> list[str]:

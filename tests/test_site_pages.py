@@ -98,3 +98,56 @@ def test_every_entity_page_renders(sb):
     for node in sb.entities[::25]:
         assert "<h1>" in sb.profile_page(node), node
         assert viz.page_path(node).startswith("e/")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    import graph
+    from tests.conftest import REPO
+
+    out = tmp_path_factory.mktemp("pages") / "exports"
+    graph.build(graph.load(REPO), out)
+    return out
+
+
+def test_timeline_has_approvals_changes_and_joins_with_sources(built):
+    page = soup((built / "site" / "timeline.html").read_text(encoding="utf-8"))
+    events = page.select("li.event")
+    kinds = {e["data-kind"] for e in events}
+    assert {"approval", "joined", "member-dissolved", "extension"} <= kinds
+    chaohu = [e for e in events if e["data-date"] == "2011-08-22" and e["data-kind"] == "member-dissolved"]
+    assert len(chaohu) == 1 and "皖江" in chaohu[0].get_text()
+    liaoxibei = [e for e in events if e["data-kind"] == "approval" and "辽西北" in e.get_text()]
+    assert [e["data-date"] for e in liaoxibei] == ["2020-12-09"]
+    assert all(e.select("sup.fn a[href^='e/doc/']") for e in events)
+    years = [int(s["id"][1:]) for s in page.select("section.year")]
+    assert years == sorted(years) and years[0] == 2010
+
+
+def test_ontology_page_lists_every_term_with_labels_and_counts(built, kg):
+    page = soup((built / "site" / "ontology.html").read_text(encoding="utf-8"))
+    rows = {tr["data-term"]: [td.get_text(" ", strip=True) for td in tr.select("td")] for tr in page.select("tr[data-term]")}
+    (n,), = kg.select("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { GRAPH <https://w3id.org/zonegraph/id/graph/ontology> "
+                      "{ ?t a ?k VALUES ?k { owl:Class owl:ObjectProperty owl:DatatypeProperty "
+                      "owl:AnnotationProperty } } }").rows
+    assert len(rows) == int(n.value)
+    zone = rows["zg:DemonstrationZone"]
+    assert zone[1] == "承接产业转移示范区" and zone[2] == "industrial transfer demonstration zone" and zone[6] == "13"
+    province = rows["zg:province"]
+    assert province[4] == "zg:DemonstrationZone" and province[5] == "zg:ProvinceLevelRegion"
+    (used,), = kg.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o WHERE { ?s zg:province ?o } }").rows
+    assert province[6] == used.value
+
+
+def test_downloads_page_lists_every_export_with_size(built):
+    page = soup((built / "site" / "downloads.html").read_text(encoding="utf-8"))
+    rows = {tr["data-file"]: tr for tr in page.select("tr[data-file]")}
+    expected = sorted(p.name for p in built.iterdir() if p.is_file())
+    assert sorted(rows) == expected
+    for name, tr in rows.items():
+        assert int(tr.select_one("td[data-bytes]")["data-bytes"]) == (built / name).stat().st_size
+        assert tr.a["href"] == f"../{name}"
+        assert "MIT" in tr.get_text()
+    assert "GEXF" in rows["zonegraph.gexf"].get_text()
+    index = soup((built / "site" / "index.html").read_text(encoding="utf-8"))
+    assert {"timeline.html", "ontology.html", "downloads.html"} <= {a["href"] for a in index.select("main a")}

@@ -66,9 +66,9 @@ def synthetic(n: int, seed: int = 1) -> nx.MultiGraph:
     return g
 
 
-def _ours(kg, g: nx.MultiGraph, folder: Path, name: str) -> Path:
+def _ours(kg, g: nx.MultiGraph, folder: Path, name: str, positions: dict | None = None) -> Path:
     path = folder / f"ours-{name}.html"
-    viz.write(path, viz.render_view(kg, g, name, "", "zh"))
+    viz.write(path, viz.render_view(kg, g, name, "", "zh", positions))
     return path
 
 
@@ -116,7 +116,12 @@ def run(kg, sizes=(1000, 5000, 20000), timeout_s: float = 60, chromium: str = "/
         include_pyvis: bool = True) -> list[Result]:
     from playwright.sync_api import sync_playwright
 
-    cases = [("real overview", viz.overview(kg))] + [(f"synthetic {n:,}", synthetic(n)) for n in sizes]
+    geo, geo_pos = viz.geo(kg)
+    # every kind of view the site ships, on the real data, then synthetic sizes
+    cases = [("real overview", viz.overview(kg), None), ("real flow", viz.flow(kg), None),
+             ("real geo", geo, geo_pos), ("real zone 皖江 depth 2", viz.neighbourhood(kg, "zone:wanjiang", 2), None),
+             ("real industry 新材料", viz.industry_view(kg, "ind:xincailiao"), None)]
+    cases += [(f"synthetic {n:,}", synthetic(n), None) for n in sizes]
     results = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         folder = Path(tmp)
@@ -124,9 +129,9 @@ def run(kg, sizes=(1000, 5000, 20000), timeout_s: float = 60, chromium: str = "/
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
-        for name, g in cases:
-            slug = name.replace(" ", "-").replace(",", "")
-            ours, ours_frame = _measure(browser, _ours(kg, g, folder, slug), timeout_s)
+        for i, (name, g, pos) in enumerate(cases):
+            slug = f"case{i}"
+            ours, ours_frame = _measure(browser, _ours(kg, g, folder, slug, pos), timeout_s)
             theirs = theirs_frame = None
             if include_pyvis:
                 theirs, theirs_frame = _measure(browser, _pyvis_default(g, folder, slug), timeout_s)

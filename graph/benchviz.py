@@ -40,9 +40,12 @@ class Result:
     pyvis_ms: float | None
     ours_frame_ms: float | None
     pyvis_frame_ms: float | None
+    pyvis_run: bool = True  # False with --no-pyvis: its columns say "not run", not "did not draw"
 
     @property
     def ratio(self) -> str:
+        if not self.pyvis_run:
+            return "not run"
         if self.ours_ms and self.pyvis_ms:
             return f"{self.pyvis_ms / self.ours_ms:.1f}x"
         if self.ours_ms and self.pyvis_ms is None:
@@ -136,7 +139,7 @@ def run(kg, sizes=(1000, 5000, 20000), timeout_s: float = 60, chromium: str = "/
             if include_pyvis:
                 theirs, theirs_frame = _measure(browser, _pyvis_default(g, folder, slug), timeout_s)
             results.append(Result(name, g.number_of_nodes(), g.number_of_edges(), ours, theirs, ours_frame,
-                                  theirs_frame))
+                                  theirs_frame, include_pyvis))
         browser.close()
     return results
 
@@ -147,8 +150,8 @@ def rows(results: list[Result], timeout_s: float) -> tuple[list[str], list[list]
 
     return (["case", "nodes", "edges", "ours_ms", "pyvis_default_ms", "pyvis/ours", "ours_busy_ms",
              "pyvis_busy_ms"],
-            [[r.case, r.nodes, r.edges, fmt(r.ours_ms), fmt(r.pyvis_ms), r.ratio,
-              fmt(r.ours_frame_ms), fmt(r.pyvis_frame_ms)] for r in results])
+            [[r.case, r.nodes, r.edges, fmt(r.ours_ms), fmt(r.pyvis_ms) if r.pyvis_run else "not run", r.ratio,
+              fmt(r.ours_frame_ms), fmt(r.pyvis_frame_ms) if r.pyvis_run else "not run"] for r in results])
 
 
 __all__ = ["run", "rows", "synthetic"]

@@ -119,8 +119,6 @@ def test_zone_page_facts_with_citations_and_graph(site, open_page):
     p.drawn()
     data = graph_json(site / "e" / "zone" / "liaoxibei.html")
     assert p.page.evaluate("window.zgData.nodes.length") == len(data["nodes"])
-    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
-        p.page.screenshot(path=str(SCREENSHOTS / "zone-page.png"), full_page=False)
 
 
 def test_document_page_lists_every_fact_that_cites_it(site, kg, open_page):
@@ -141,9 +139,6 @@ def test_views_draw_offline_with_expected_data(site, open_page, view):
     assert p.page.evaluate("window.zgData.edges.length") == len(data["edges"]) > 0
     assert p.page.evaluate("Object.keys(window.zgNetwork.getPositions()).length") == len(data["nodes"])
     assert p.page.locator("#class-filter input").count() >= 2
-    if view == "overview" and os.environ.get("ZONEGRAPH_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(exist_ok=True)
-        p.page.screenshot(path=str(SCREENSHOTS / "overview.png"))
 
 
 def test_clicking_a_node_shows_its_sources(site, open_page):

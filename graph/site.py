@@ -228,6 +228,12 @@ class SiteBuilder:
             viz.write(site / path, self.profile_page(node))
             written.append(path)
         written += self.reference_pages(site)
+        from graph import sankey
+
+        viz.write(site / "views" / "flow-sankey.html", viz.render_template(
+            "sankey.html", title="转移流 Transfer flows", root=ROOT_FROM_VIEW, lang=self.lang,
+            **sankey.layout(self, ROOT_FROM_VIEW)))
+        written.append("views/flow-sankey.html")
         viz.write(site / "index.html", self.index_page(view_index[:3] + sorted(view_index[3:], key=lambda v: v["href"])))
         written.append("index.html")
         return written

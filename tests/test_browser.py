@@ -281,3 +281,23 @@ def test_reference_pages_open_offline(site, open_page, name):
         if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
             p.page.set_viewport_size({"width": 1280, "height": 800})
             p.page.screenshot(path=str(SCREENSHOTS / "timeline.png"))
+
+
+def test_flow_left_to_right_filters(site, open_page):
+    p = open_page(site / "views" / "flow-sankey.html")
+    total = p.page.evaluate("window.zgSankey")
+    assert total["shown"] == total["chains"] > 0
+    p.page.select_option("#filter-zone", "zone:liaoxibei")
+    only = p.page.evaluate("window.zgSankey.shown")
+    bands = p.page.eval_on_selector_all("#sankey path.band", "els => els.filter(e => e.style.display !== 'none')"
+                                                              ".map(e => e.getAttribute('data-zone'))")
+    assert 0 < only < total["chains"] and set(bands) == {"zone:liaoxibei"}
+    p.page.uncheck("#show-realised")
+    modes = p.page.eval_on_selector_all("#sankey path.band", "els => els.filter(e => e.style.display !== 'none')"
+                                                              ".map(e => e.getAttribute('data-mode'))")
+    assert set(modes) <= {"declared"}
+    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        p.page.select_option("#filter-zone", "")
+        p.page.check("#show-realised")
+        p.page.set_viewport_size({"width": 1280, "height": 800})
+        p.page.screenshot(path=str(SCREENSHOTS / "flow-left-to-right.png"))

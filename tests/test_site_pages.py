@@ -151,3 +151,24 @@ def test_downloads_page_lists_every_export_with_size(built):
     assert "GEXF" in rows["zonegraph.gexf"].get_text()
     index = soup((built / "site" / "index.html").read_text(encoding="utf-8"))
     assert {"timeline.html", "ontology.html", "downloads.html"} <= {a["href"] for a in index.select("main a")}
+
+
+def test_flow_chains_run_left_to_right_and_count_links_and_projects(sb, kg):
+    from graph import sankey
+
+    chains = sankey.chains(sb)
+    declared = [c for c in chains if c.mode == "declared"]
+    realised = [c for c in chains if c.mode == "realised"]
+    (links,), = kg.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?l ?s ?r ?i WHERE { ?l a zg:TransferLink ; "
+                          "zg:receiver ?r OPTIONAL { ?l zg:sourceRegion ?s } OPTIONAL { ?l zg:industry ?i } } }").rows
+    assert len(declared) == int(links.value)
+    assert all(c.nodes[4] is None for c in declared)
+    assert all(c.nodes[4] and c.nodes[2] for c in realised)
+    out = sankey.layout(sb, "../")
+    # every band goes left to right, and a node's height is its number of chains
+    for band in out["links"]:
+        x0 = float(band["d"].split(",")[0][1:])
+        x1 = float(band["d"].split()[-1].split(",")[0])
+        assert x1 > x0
+    liaoxibei = next(n for n in out["nodes"] if n["id"] == "zone:liaoxibei")
+    assert liaoxibei["h"] == sankey.UNIT * sum(1 for c in chains if c.nodes[2] == "zone:liaoxibei")

@@ -78,7 +78,8 @@ class Profile:
         """A cell: text (label of an entity, or the literal), link to its page, footnotes."""
         is_entity = v in self.f.classes or v in self.s.has_page
         text = self.s.zh(v) if is_entity else v
-        return {"text": _short(text, LABEL_MAX if is_entity else TEXT_MAX), "full": _short(text, TEXT_MAX), "en": self.s.en(v) if is_entity else "",
+        return {"text": _short(text, LABEL_MAX if is_entity else TEXT_MAX), "full": _short(text, TEXT_MAX),
+                "en": self.s.en(v) if is_entity else "",
                 "href": safe_href(self.s.href(v, self.root)) if is_entity else None,
                 "cites": self.notes.cite(evs)}
 
@@ -138,7 +139,8 @@ class Profile:
                   {"text": "in force (no end date in the sources)", "cites": []})
         if changes:
             status["extra"] = "; ".join(f"{c['date']['text']} {c['kinds']}" for c in changes)
-        box.append({"rel": {"zh": "状态", "en": "status", "curie": ""}, "key": "status", "vals": [status], "note": None})
+        box.append({"rel": {"zh": "状态", "en": "status", "curie": ""}, "key": "status", "vals": [status],
+                    "note": None})
         return {"infobox": box, "members": members, "changes": changes,
                 "description": self.values(z, "dcterms:description"),
                 "sections": self.zone_sections(members)}
@@ -165,7 +167,8 @@ class Profile:
     def changes(self) -> list[dict]:
         out = []
         for c in self.incoming("zg:zone", "zg:ZoneChange"):
-            out.append({"href": safe_href(self.s.href(c, self.root)), "label": self.value(c, self.f.evidence(c, "rdfs:label")),
+            out.append({"href": safe_href(self.s.href(c, self.root)),
+                        "label": self.value(c, self.f.evidence(c, "rdfs:label")),
                         "date": self._joined(c, "zg:date"),
                         "kinds": " / ".join(self.f.values(c, "zg:changeKind")),
                         "added": self.values(c, "zg:addedMember"), "removed": self.values(c, "zg:removedMember"),
@@ -211,7 +214,7 @@ class Profile:
                      "place": self.values(p, "zg:locatedIn"), "origin": self.values(p, "zg:investorOrigin"),
                      "industry": self.values(p, "zg:industry"), "status": self.values(p, "zg:projectStatus"),
                      "date": self._joined(p, "zg:date"),
-                     "amount": self._amount(p)} for p in projects),
+                     "amount": self._amount(p)} for p in sorted(projects)),
                    key=lambda r: (r["date"]["text"] or "9999", r["label"]["text"])), "projects")
         sec("figures", "数据", "Figures", self.figures(), "figures")
         sec("documents", "涉及本区的文献", "Documents concerning the zone",
@@ -228,7 +231,8 @@ class Profile:
         out = []
         for o in self.incoming("zg:observationOf", "zg:Observation"):
             v = self._joined(o, "zg:value")
-            out.append({"label": self.value(o, self.f.evidence(o, "rdfs:label")), "href": safe_href(self.s.href(o, self.root)),
+            out.append({"label": self.value(o, self.f.evidence(o, "rdfs:label")),
+                        "href": safe_href(self.s.href(o, self.root)),
                         "value": v, "unit": self._joined(o, "zg:unit")["text"],
                         "period": self._joined(o, "zg:refPeriod")["text"] or self._joined(o, "zg:periodNote")["text"]})
         out.sort(key=lambda r: (r["period"], r["label"]["text"]))
@@ -238,7 +242,7 @@ class Profile:
     def groups(self, skip_out: set[str] = frozenset(), skip_in: set[str] = frozenset()) -> list[dict]:
         """Facts grouped as in ``zonegraph show``: each relation labelled zh/en, values with footnotes."""
         by_group: dict[str, dict[tuple[str, str], list[dict]]] = defaultdict(lambda: defaultdict(list))
-        for p, objs in self.f.by_subject.get(self.node, {}).items():
+        for p, objs in sorted(self.f.by_subject.get(self.node, {}).items()):
             if p in HEADER_PROPS or p in skip_out:
                 continue
             for o, evs in sorted(objs.items(), key=lambda kv: (self.s.zh(kv[0]), kv[0])):

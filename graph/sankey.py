@@ -55,7 +55,8 @@ def chains(sb: SiteBuilder) -> list[Chain]:
     for p in f.subjects_of_class("zg:InvestmentProject"):
         places = f.values(p, "zg:park") or f.values(p, "zg:locatedIn")
         place = places[0] if places else None
-        zones = f.values(p, "zg:zone") or [zone_of_region[r] for r in f.values(p, "zg:locatedIn") if r in zone_of_region]
+        zones = f.values(p, "zg:zone") or [zone_of_region[r] for r in f.values(p, "zg:locatedIn")
+                                            if r in zone_of_region]
         if not zones:
             continue  # not in any zone: outside this picture
         origins = f.values(p, "zg:investorOrigin") or [None]
@@ -106,7 +107,8 @@ def layout(sb: SiteBuilder, root: str) -> dict:
             nb["in"] += UNIT
             x0, x1 = na["x"] + 10, nb["x"]
             mid = (x0 + x1) / 2
-            links.append({"chain": ci, "mode": c.mode, "d": f"M{x0},{y0:.1f} C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {x1},{y1:.1f}",
+            path = f"M{x0},{y0:.1f} C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {x1},{y1:.1f}"
+            links.append({"chain": ci, "mode": c.mode, "d": path,
                           "zone": c.nodes[2] or "", "industry": c.nodes[1] or "", "source": c.nodes[0] or "",
                           "title": " → ".join(sb.zh(n) for n in c.nodes if n) + (
                               f" ({c.mode}; {'; '.join(c.sources)})" if c.sources else f" ({c.mode})")})
@@ -114,6 +116,8 @@ def layout(sb: SiteBuilder, root: str) -> dict:
         return sorted(({"id": n["id"], "label": n["full"]} for k, n in nodes.items() if k[0] == col),
                       key=lambda o: o["label"])
     return {"nodes": sorted(nodes.values(), key=lambda n: (n["col"], n["y"])), "links": links,
-            "width": WIDTH, "height": height + 10, "columns": [dict(zip(("key", "zh", "en"), c), x=x) for c, x in zip(COLUMNS, col_x)],
+            "width": WIDTH, "height": height + 10,
+            "columns": [dict(zip(("key", "zh", "en"), c), x=x) for c, x in zip(COLUMNS, col_x)],
             "filters": {"zone": options(2), "industry": options(1), "source": options(0)},
-            "counts": {"declared": sum(c.mode == "declared" for c in cs), "realised": sum(c.mode == "realised" for c in cs)}}
+            "counts": {"declared": sum(c.mode == "declared" for c in cs),
+                       "realised": sum(c.mode == "realised" for c in cs)}}

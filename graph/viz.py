@@ -228,7 +228,8 @@ def pyvis_payload(data: dict, lang: str = "zh", edge_labels: bool = False) -> di
     net = FastNetwork(height="100%", width="100%")
     for node in data["nodes"]:
         color, shape, *_ = CLASS_STYLE.get(node["cls"], OTHER_STYLE)
-        net.add_node(node["id"], label=draw_label((node.get("short") or node["zh"]) if lang == "zh" else node["en"]), shape=shape, color=color,
+        label = (node.get("short") or node["zh"]) if lang == "zh" else node["en"]
+        net.add_node(node["id"], label=draw_label(label), shape=shape, color=color,
                      x=node["x"], y=node["y"], physics=False, size=14 if shape == "dot" else 12,
                      **{"group": node["cls"] or "other"})
     for i, edge in enumerate(data["edges"]):

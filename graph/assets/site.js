@@ -53,6 +53,8 @@
     var edgeView = new vis.DataView(edges, {filter: function (e) { return !hiddenModes[e.mode] && !hiddenRels[e.rel]; }});
     var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, data.options);
     network.fit({animation: false});
+    // a margin for the labels levelOfDetail enlarges after the fit (the fit only knew their old size)
+    network.moveTo({scale: network.getScale() * 0.92, animation: false});
     window.zgNetwork = network;  // for tests and the curious
     levelOfDetail(network, nodes, data);
     window.zgData = {nodes: nodes, edges: edges};

@@ -232,9 +232,15 @@ def test_major_labels_readable_at_first_sight(site, open_page, view):
     # provinces and macro-regions give way only where they would pile on a label already placed
     assert len(shown) >= 0.5 * len(major)
     if view == "overview" and os.environ.get("ZONEGRAPH_SCREENSHOTS"):
-        p.page.set_viewport_size({"width": 1280, "height": 800})
-        p.page.wait_for_timeout(300)
-        p.page.screenshot(path=str(SCREENSHOTS / "overview-labelled.png"))
+        # a fresh page at 1280×800, so the fit and the label sizes are those a reader gets at that size
+        ctx = p.page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+        ctx.route(re.compile(r"^(?!file:).*"), lambda r: r.abort())
+        shot = ctx.new_page()
+        shot.goto((site / "views" / f"{view}.html").as_uri())
+        shot.wait_for_function("document.body.hasAttribute('data-drawn')", timeout=15000)
+        shot.wait_for_timeout(300)
+        shot.screenshot(path=str(SCREENSHOTS / "overview-labelled.png"))
+        ctx.close()
 
 
 def test_zooming_in_shows_more_labels(site, open_page):

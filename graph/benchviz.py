@@ -40,9 +40,12 @@ class Result:
     pyvis_ms: float | None
     ours_frame_ms: float | None
     pyvis_frame_ms: float | None
+    pyvis_run: bool = True  # False with --no-pyvis: its columns say "not run", not "did not draw"
 
     @property
     def ratio(self) -> str:
+        if not self.pyvis_run:
+            return "not run"
         if self.ours_ms and self.pyvis_ms:
             return f"{self.pyvis_ms / self.ours_ms:.1f}x"
         if self.ours_ms and self.pyvis_ms is None:
@@ -66,9 +69,9 @@ def synthetic(n: int, seed: int = 1) -> nx.MultiGraph:
     return g
 
 
-def _ours(kg, g: nx.MultiGraph, folder: Path, name: str) -> Path:
+def _ours(kg, g: nx.MultiGraph, folder: Path, name: str, positions: dict | None = None) -> Path:
     path = folder / f"ours-{name}.html"
-    viz.write(path, viz.render_view(kg, g, name, "", "zh"))
+    viz.write(path, viz.render_view(kg, g, name, "", "zh", positions))
     return path
 
 
@@ -119,7 +122,12 @@ def run(kg, sizes=(1000, 5000, 20000), timeout_s: float = 60, chromium: str = "/
 
     say = progress or (lambda message: None)
 
-    cases = [("real overview", viz.overview(kg))] + [(f"synthetic {n:,}", synthetic(n)) for n in sizes]
+    geo, geo_pos = viz.geo(kg)
+    # every kind of view the site ships, on the real data, then synthetic sizes
+    cases = [("real overview", viz.overview(kg), None), ("real flow", viz.flow(kg), None),
+             ("real geo", geo, geo_pos), ("real zone 皖江 depth 2", viz.neighbourhood(kg, "zone:wanjiang", 2), None),
+             ("real industry 新材料", viz.industry_view(kg, "ind:xincailiao"), None)]
+    cases += [(f"synthetic {n:,}", synthetic(n), None) for n in sizes]
     results = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         folder = Path(tmp)
@@ -127,16 +135,16 @@ def run(kg, sizes=(1000, 5000, 20000), timeout_s: float = 60, chromium: str = "/
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
-        for i, (name, g) in enumerate(cases, 1):
-            say(f"case {i}/{len(cases)}: {name} ({g.number_of_nodes():,} nodes), ours"
+        for i, (name, g, pos) in enumerate(cases):
+            say(f"case {i + 1}/{len(cases)}: {name} ({g.number_of_nodes():,} nodes), ours"
                 + (" then pyvis's default" if include_pyvis else ""))
-            slug = name.replace(" ", "-").replace(",", "")
-            ours, ours_frame = _measure(browser, _ours(kg, g, folder, slug), timeout_s)
+            slug = f"case{i}"
+            ours, ours_frame = _measure(browser, _ours(kg, g, folder, slug, pos), timeout_s)
             theirs = theirs_frame = None
             if include_pyvis:
                 theirs, theirs_frame = _measure(browser, _pyvis_default(g, folder, slug), timeout_s)
             results.append(Result(name, g.number_of_nodes(), g.number_of_edges(), ours, theirs, ours_frame,
-                                  theirs_frame))
+                                  theirs_frame, include_pyvis))
         browser.close()
     return results
 
@@ -147,8 +155,8 @@ def rows(results: list[Result], timeout_s: float) -> tuple[list[str], list[list]
 
     return (["case", "nodes", "edges", "ours_ms", "pyvis_default_ms", "pyvis/ours", "ours_busy_ms",
              "pyvis_busy_ms"],
-            [[r.case, r.nodes, r.edges, fmt(r.ours_ms), fmt(r.pyvis_ms), r.ratio,
-              fmt(r.ours_frame_ms), fmt(r.pyvis_frame_ms)] for r in results])
+            [[r.case, r.nodes, r.edges, fmt(r.ours_ms), fmt(r.pyvis_ms) if r.pyvis_run else "not run", r.ratio,
+              fmt(r.ours_frame_ms), fmt(r.pyvis_frame_ms) if r.pyvis_run else "not run"] for r in results])
 
 
 __all__ = ["run", "rows", "synthetic"]

@@ -73,7 +73,33 @@ class SiteBuilder:
             return {"text": f"{self.zh(value)}", "href": self.href(value, root)}
         return {"text": value, "href": None}
 
+    def locator_href(self, document: str, locator: str, root: str) -> str | None:
+        """Where a footnote points: the locator's anchor on the document's page."""
+        if document not in self.has_page:
+            return None
+        return f"{root}{viz.page_path(document)}" + (f"#{anchor(locator)}" if locator else "")
+
+    def document_meta(self, doc: str, prop: str) -> list[str]:
+        """A document's metadata value(s), cited or from the sources graph."""
+        return self.facts.values(doc, prop) or self._source_graph_values(doc, prop)
+
     # -------------------------------------------------------------- pages
+    def profile_page(self, node: str) -> str:
+        """The reading page of an entity: a zone's infobox and tables, or grouped facts, with footnotes."""
+        from graph.profile import profile_context, safe_href
+
+        root = ROOT_FROM_ENTITY
+        context = dict(title=self.zh(node), root=root, lang=self.lang, meta=None, cited=None,
+                       payload=self._mini_graph(node, root), **profile_context(self, node, root))
+        if self.facts.classes.get(node) == "zg:Document":
+            doc = self._document_context(node, root)
+            doc["meta"] = [(k, v, safe_href(h)) for k, v, h in doc["meta"]]
+            doc["cited"] = [(loc, a, [dict(r, subject_href=safe_href(r["subject_href"]),
+                                           value_href=safe_href(r["value_href"])) for r in rows])
+                            for loc, a, rows in doc["cited"]]
+            context.update(doc)
+        return viz.render_template("profile.html", **context)
+
     def entity_page(self, node: str) -> str:
         root = ROOT_FROM_ENTITY
         out_groups: dict[str, list[dict]] = defaultdict(list)
@@ -199,11 +225,34 @@ class SiteBuilder:
             written.append(f"views/{name}")
         for node in self.entities:
             path = viz.page_path(node)
-            viz.write(site / path, self.entity_page(node))
+            viz.write(site / path, self.profile_page(node))
             written.append(path)
+        written += self.reference_pages(site)
+        from graph import sankey
+
+        viz.write(site / "views" / "flow-sankey.html", viz.render_template(
+            "sankey.html", title="转移流 Transfer flows", root=ROOT_FROM_VIEW, lang=self.lang,
+            **sankey.layout(self, ROOT_FROM_VIEW)))
+        written.append("views/flow-sankey.html")
         viz.write(site / "index.html", self.index_page(view_index[:3] + sorted(view_index[3:], key=lambda v: v["href"])))
         written.append("index.html")
         return written
+
+
+    def reference_pages(self, site: Path) -> list[str]:
+        """timeline.html, ontology.html and downloads.html at the site's root."""
+        from graph import pages
+
+        root = ""
+        viz.write(site / "timeline.html", viz.render_template(
+            "timeline.html", title="时间线 Timeline", root=root, lang=self.lang, **pages.timeline_context(self, root)))
+        viz.write(site / "ontology.html", viz.render_template(
+            "ontology.html", title="本体 Ontology", root=root, lang=self.lang, **pages.ontology_context(self)))
+        # the exports sit beside the site folder (exports/site/ next to exports/*.ttl …)
+        viz.write(site / "downloads.html", viz.render_template(
+            "downloads.html", title="下载 Downloads", root=root, lang=self.lang,
+            **pages.downloads_context(site.parent, pages.project_licence(self.kg.root), site.name)))
+        return ["timeline.html", "ontology.html", "downloads.html"]
 
 
 def build_site(kg: KnowledgeGraph, site: Path, lang: str = "zh") -> list[str]:

@@ -193,10 +193,23 @@ def _sources(hop) -> list[dict]:
             for e in hop.evidence]
 
 
+def _short_names(kg: KnowledgeGraph) -> dict[str, str]:
+    """Zones by their shortest Chinese short name (辽西北 rather than the 12-character official name):
+    on a drawing, full names of neighbouring zones run into each other."""
+    out: dict[str, str] = {}
+    for z, name in kg.select("SELECT ?z ?n WHERE { ?z a zg:DemonstrationZone ; skos:altLabel ?n "
+                             "FILTER(LANG(?n) = 'zh') }").rows:
+        key = ns.curie(z.value)
+        if key not in out or (len(name.value), name.value) < (len(out[key]), out[key]):
+            out[key] = name.value
+    return out
+
+
 def view_data(kg: KnowledgeGraph, g: nx.MultiGraph, positions: dict, root: str) -> dict:
     """Nodes and edges as the page's JSON: ids, labels, classes, positions, tooltip lines, sources."""
     nodes, edges = [], []
     facts = facts_of(kg)
+    short = _short_names(kg)
     for n in sorted(g.nodes):
         d = g.nodes[n]
         iri = ns.expand(n) or n
@@ -204,7 +217,7 @@ def view_data(kg: KnowledgeGraph, g: nx.MultiGraph, positions: dict, root: str) 
         docs = sorted({e.title for props in facts.by_subject.get(n, {}).values() for evs in props.values() for e in evs})
         nodes.append({"id": n, "zh": d.get("label_zh") or kg.label(iri, "zh"),
                       "en": d.get("label_en") or kg.label(iri, "en"), "cls": d.get("cls", ""), "x": x, "y": y,
-                      "page": root + page_path(n), "src": docs[:3], "nsrc": len(docs)})
+                      "page": root + page_path(n), "src": docs[:3], "nsrc": len(docs), "short": short.get(n, "")})
     hops = [g.edges[u, v, k]["hop"] for u, v, k in g.edges(keys=True)]
     # sort by the hop itself: an undirected edge may be listed either way round
     for hop in sorted(hops, key=lambda h: (h.source, h.target, h.relation, h.mode, h.industry or "")):
@@ -222,13 +235,22 @@ def legend(lang: str = "zh") -> dict:
             "modes": [{"mode": m, "color": c, "dashed": d} for m, (c, d) in MODE_STYLE.items()]}
 
 
+DRAW_LABEL_MAX = 24  # characters drawn on the canvas; the full name is in the tooltip and details panel
+
+
+def draw_label(text: str) -> str:
+    """A label cut for drawing, so one absurd name cannot swamp the picture or the fit."""
+    return text if len(text) <= DRAW_LABEL_MAX else text[: DRAW_LABEL_MAX - 1] + "…"
+
+
 def pyvis_payload(data: dict, lang: str = "zh", edge_labels: bool = False) -> dict:
     """Run the view through pyvis: it builds the node/edge dicts and the vis-network options."""
     FastNetwork = _pyvis()
     net = FastNetwork(height="100%", width="100%")
     for node in data["nodes"]:
         color, shape, *_ = CLASS_STYLE.get(node["cls"], OTHER_STYLE)
-        net.add_node(node["id"], label=node["zh"] if lang == "zh" else node["en"], shape=shape, color=color,
+        label = (node.get("short") or node["zh"]) if lang == "zh" else node["en"]
+        net.add_node(node["id"], label=draw_label(label), shape=shape, color=color,
                      x=node["x"], y=node["y"], physics=False, size=14 if shape == "dot" else 12,
                      **{"group": node["cls"] or "other"})
     for i, edge in enumerate(data["edges"]):
@@ -239,7 +261,8 @@ def pyvis_payload(data: dict, lang: str = "zh", edge_labels: bool = False) -> di
         "physics": {"enabled": False, "stabilization": {"enabled": False}},
         "interaction": {"hover": True, "hideEdgesOnDrag": len(data["edges"]) > 5000, "tooltipDelay": 150},
         "edges": {"smooth": False},
-        "nodes": {"font": {"size": 12}},
+        # labels under 10 px are not drawn: other labels appear as you zoom in (site.js sizes the major ones)
+        "nodes": {"font": {"size": 12}, "scaling": {"label": {"drawThreshold": 11, "maxVisible": 40}}},
         "layout": {"improvedLayout": False},
     }))
     nodes, edges, _heading, _h, _w, options = net.get_network_data()

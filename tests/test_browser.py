@@ -98,15 +98,14 @@ def test_index_lists_zones_and_search_finds_by_pinyin(site, open_page):
 def test_zone_page_facts_with_citations_and_graph(site, open_page):
     p = open_page(site / "e" / "zone" / "liaoxibei.html")
     assert p.page.locator("h1").inner_text() == "辽西北承接产业转移示范区"
-    row = p.page.locator("table.facts tr", has_text="zg:approvalDate")
-    assert "2020-12-09" in row.inner_text() and "关于加快建设辽西北承接产业转移示范区的建议" in row.inner_text()
-    href = row.locator("td.src a").first.get_attribute("href")
-    assert href.startswith("../../e/doc/seed-000.html#loc-")
+    row = p.page.locator('table.infobox tr[data-key="approvalDate"]')
+    assert "2020-12-09" in row.inner_text()
+    link = row.locator("sup.fn a").first
+    assert "关于加快建设辽西北承接产业转移示范区的建议" in link.get_attribute("title")
+    assert link.get_attribute("href").startswith("../../e/doc/seed-000.html#loc-")
     p.drawn()
     data = graph_json(site / "e" / "zone" / "liaoxibei.html")
     assert p.page.evaluate("window.zgData.nodes.length") == len(data["nodes"])
-    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
-        p.page.screenshot(path=str(SCREENSHOTS / "zone-page.png"), full_page=False)
 
 
 def test_document_page_lists_every_fact_that_cites_it(site, kg, open_page):
@@ -127,9 +126,6 @@ def test_views_draw_offline_with_expected_data(site, open_page, view):
     assert p.page.evaluate("window.zgData.edges.length") == len(data["edges"]) > 0
     assert p.page.evaluate("Object.keys(window.zgNetwork.getPositions()).length") == len(data["nodes"])
     assert p.page.locator("#class-filter input").count() >= 2
-    if view == "overview" and os.environ.get("ZONEGRAPH_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(exist_ok=True)
-        p.page.screenshot(path=str(SCREENSHOTS / "overview.png"))
 
 
 def test_clicking_a_node_shows_its_sources(site, open_page):
@@ -178,3 +174,123 @@ def test_nothing_from_the_data_executes(tmp_path, browser):
         assert "window.__xss=1" in p.page.locator("body").inner_text(), path
         assert p.page.locator('a[href^="javascript:"]').count() == 0, path
         p.close()
+
+
+def test_zone_first_screen_says_what_when_by_what_and_where(site, browser):
+    """At 1280×800, without scrolling: the zone's name, approval date, approving document and member
+    cities are on screen, each with a footnote that leads to the locator on the document's page."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    requests = []
+    ctx.route(re.compile(r"^(?!file:).*"), lambda r: (requests.append(r.request.url), r.abort()))
+    page = ctx.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto((site / "e" / "zone" / "liaoxibei.html").as_uri())
+    page.wait_for_load_state("load")
+    for key in ("approvalDate", "approvalDocument", "members", "province"):
+        row = page.locator(f'table.infobox tr[data-key="{key}"]')
+        box = row.bounding_box()
+        assert box and box["y"] + box["height"] <= 800, key
+        assert row.locator("sup.fn a").count() >= 1, key
+    assert page.locator("h1").bounding_box()["y"] < 800
+    members = page.locator('table.infobox tr[data-key="members"] td > a').all_inner_texts()
+    assert members == ["阜新市", "朝阳市"]
+    # a footnote really lands on the cited passage
+    href = page.locator('table.infobox tr[data-key="approvalDate"] sup.fn a').first.get_attribute("href")
+    page.goto((site / "e" / "zone" / href).resolve().as_uri().replace("%23", "#"))
+    assert page.locator(f"#{href.split('#')[1]}").count() == 1
+    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        page.goto((site / "e" / "zone" / "liaoxibei.html").as_uri())
+        page.screenshot(path=str(SCREENSHOTS / "zone-profile-liaoxibei.png"))
+    assert requests == [] and errors == []
+    ctx.close()
+
+
+@pytest.mark.parametrize("view", ["overview", "geo", "flow"])
+def test_major_labels_readable_at_first_sight(site, open_page, view):
+    p = open_page(site / "views" / f"{view}.html")
+    p.drawn()
+    labels = p.page.evaluate("window.zgLabels")
+    major = labels["major"]
+    zones = [m for m in major if m["cls"] == "zg:DemonstrationZone"]
+    assert zones and all(m["shown"] and m["px"] >= 10 for m in zones), zones
+    shown = [m for m in major if m["shown"]]
+    assert all(m["px"] >= 10 for m in shown)
+    # provinces and macro-regions give way only where they would pile on a label already placed
+    assert len(shown) >= 0.5 * len(major)
+    if view == "overview" and os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        # a fresh page at 1280×800, so the fit and the label sizes are those a reader gets at that size
+        ctx = p.page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+        ctx.route(re.compile(r"^(?!file:).*"), lambda r: r.abort())
+        shot = ctx.new_page()
+        shot.goto((site / "views" / f"{view}.html").as_uri())
+        shot.wait_for_function("document.body.hasAttribute('data-drawn')", timeout=15000)
+        shot.wait_for_timeout(300)
+        shot.screenshot(path=str(SCREENSHOTS / "overview-labelled.png"))
+        ctx.close()
+
+
+def test_zooming_in_shows_more_labels(site, open_page):
+    p = open_page(site / "views" / "overview.html")
+    p.drawn()
+    before = p.page.evaluate("window.zgLabels.shown")
+    p.page.evaluate("window.zgNetwork.moveTo({scale: window.zgNetwork.getScale() * 3})")
+    p.page.evaluate("window.zgNetwork.emit('zoom', {})")
+    p.page.wait_for_function(f"window.zgLabels.shown > {before}", timeout=5000)
+
+
+def test_an_absurd_label_cannot_break_the_fit(tmp_path, browser):
+    from graph import viz
+    from graph.benchviz import synthetic
+
+    kg = graph.load(REPO)
+    g = synthetic(60)
+    pos = viz.layout(g)
+    scales = []
+    for i, huge in enumerate((False, True)):
+        if huge:
+            g.nodes["n:0"]["label_zh"] = "长" * 1_700_000  # about 5 MB in UTF-8
+        path = tmp_path / f"v{i}.html"
+        viz.copy_assets(tmp_path)
+        viz.write(path, viz.render_view(kg, g, "absurd", "", "zh", pos))
+        p = Page(browser, path.as_uri())
+        p.drawn()
+        scales.append(p.page.evaluate("window.zgNetwork.getScale()"))
+        assert p.errors == [] and p.requests == []
+        p.close()
+    assert scales[1] > 0.8 * scales[0], scales
+
+
+@pytest.mark.parametrize("name", ["timeline", "ontology", "downloads"])
+def test_reference_pages_open_offline(site, open_page, name):
+    p = open_page(site / f"{name}.html")
+    assert p.page.locator("h1").count() == 1
+    links = p.page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))")
+    local = {h.split("#")[0] for h in links if h and not h.startswith(("http://", "https://", "#"))}
+    missing = sorted(h for h in local if not (site / h).resolve().exists())
+    assert missing == []
+    if name == "timeline":
+        assert p.page.locator("li.event").count() > 20
+        if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+            p.page.set_viewport_size({"width": 1280, "height": 800})
+            p.page.screenshot(path=str(SCREENSHOTS / "timeline.png"))
+
+
+def test_flow_left_to_right_filters(site, open_page):
+    p = open_page(site / "views" / "flow-sankey.html")
+    total = p.page.evaluate("window.zgSankey")
+    assert total["shown"] == total["chains"] > 0
+    p.page.select_option("#filter-zone", "zone:liaoxibei")
+    only = p.page.evaluate("window.zgSankey.shown")
+    bands = p.page.eval_on_selector_all("#sankey path.band", "els => els.filter(e => e.style.display !== 'none')"
+                                                              ".map(e => e.getAttribute('data-zone'))")
+    assert 0 < only < total["chains"] and set(bands) == {"zone:liaoxibei"}
+    p.page.uncheck("#show-realised")
+    modes = p.page.eval_on_selector_all("#sankey path.band", "els => els.filter(e => e.style.display !== 'none')"
+                                                              ".map(e => e.getAttribute('data-mode'))")
+    assert set(modes) <= {"declared"}
+    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        p.page.select_option("#filter-zone", "")
+        p.page.check("#show-realised")
+        p.page.set_viewport_size({"width": 1280, "height": 800})
+        p.page.screenshot(path=str(SCREENSHOTS / "flow-left-to-right.png"))

@@ -177,16 +177,11 @@ DESCRIPTIONS = {
 }
 
 
-def project_licence(root: Path) -> str:
-    """The licence pyproject.toml declares (no separate data licence is declared anywhere)."""
-    import tomllib
+def project_licence(root: Path | None = None) -> str:
+    """The licence of the exported data, from graph/__init__.py (the one place it is declared)."""
+    from graph import DATA_LICENSE
 
-    try:
-        meta = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("project", {})
-    except (OSError, ValueError):
-        return ""
-    lic = meta.get("license", "")
-    return lic.get("text", "") if isinstance(lic, dict) else str(lic)
+    return DATA_LICENSE
 
 
 def downloads_context(folder: Path, licence: str, site_name: str = "site") -> dict:

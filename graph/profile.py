@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+import re
+
 from graph import ns
 from graph.reading import GROUPS, PROPERTY_GROUP, relation_label
 
@@ -27,17 +29,22 @@ LABEL_MAX = 200  # characters of an entity's label shown on a page (an absurd la
 TEXT_MAX = 4000  # characters of a literal (descriptions run long; the exports hold the full text)
 
 
-def safe_href(url: str | None) -> str | None:
-    """Only relative links and http(s) URLs become links (no javascript:, data:, …)."""
-    if not url:
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def safe_href(url):
+    """``url`` if a page may link to it — an http(s) URL or a relative path — else None.
+
+    Whatever the data holds, javascript:, data:, file: and other schemes never become links. Any
+    whitespace, control character or backslash disqualifies a URL, since browsers drop those
+    inside a scheme ("java\tscript:") or read a leading "//" or "\\" as another host."""
+    if not isinstance(url, str) or not url:
         return None
-    low = url.strip().lower()
-    if low.startswith(("http://", "https://")):
-        return url
-    scheme = low.split("/", 1)[0].split("#", 1)[0]
-    if ":" in scheme or low.startswith("//"):
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url) or "\\" in url:
         return None
-    return url
+    if _SCHEME.match(url):
+        return url if url.lower().startswith(("http://", "https://")) else None
+    return None if url.startswith("//") else url
 
 
 class Notes:

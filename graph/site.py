@@ -100,24 +100,6 @@ class SiteBuilder:
             context.update(doc)
         return viz.render_template("profile.html", **context)
 
-    def entity_page(self, node: str) -> str:
-        root = ROOT_FROM_ENTITY
-        out_groups: dict[str, list[dict]] = defaultdict(list)
-        for p, objs in sorted(self.facts.by_subject.get(node, {}).items()):
-            for o, evs in sorted(objs.items()):
-                out_groups[p].append({**self._value(o, root), "sources": self._source_links(evs, root)})
-        in_groups: dict[str, list[dict]] = defaultdict(list)
-        for s, p, evs in sorted(self.incoming.get(node, []), key=lambda t: (t[1], t[0])):
-            in_groups[p].append({**self._value(s, root), "sources": self._source_links(evs, root)})
-        context = dict(
-            title=self.zh(node), root=root, lang=self.lang, label_zh=self.zh(node), label_en=self.en(node),
-            curie=node, iri=ns.expand(node), classes=[self.facts.classes.get(node, "")], alt=sorted(self.alt[node]),
-            facts={"out": sorted(out_groups.items()), "in": sorted(in_groups.items())}, meta=None, cited=None,
-            payload=self._mini_graph(node, root))
-        if self.facts.classes.get(node) == "zg:Document":
-            context.update(self._document_context(node, root))
-        return viz.render_template("entity.html", **context)
-
     def _document_context(self, doc: str, root: str) -> dict:
         meta = []
         for key, prop in (("title", "dcterms:title"), ("issued", "dcterms:issued"), ("number", "dcterms:identifier"),

@@ -24,6 +24,7 @@ import networkx as nx
 
 from graph import ns
 from graph.network import DECLARED, REALISED, STRUCTURAL, facts_of, to_networkx
+from graph.profile import safe_href
 from graph.store import KnowledgeGraph
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -98,22 +99,8 @@ def copy_assets(site: Path) -> None:
             shutil.copyfile(path, out / path.name)
 
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-def safe_href(url):
-    """``url`` if a page may link to it — an http(s) URL or a relative path — else None.
-
-    Whatever the data holds, javascript:, data:, file: and other schemes never become links. Any
-    whitespace, control character or backslash disqualifies a URL, since browsers drop those
-    inside a scheme ("java\tscript:") or read a leading "//" or "\\" as another host."""
-    if not isinstance(url, str) or not url:
-        return None
-    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url) or "\\" in url:
-        return None
-    if _SCHEME.match(url):
-        return url if url.lower().startswith(("http://", "https://")) else None
-    return None if url.startswith("//") else url
 
 
 def safe_json(data) -> str:

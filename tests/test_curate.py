@@ -251,8 +251,9 @@ def test_cli_json_review_table(tmp_path):
     runner = CliRunner()
     res = runner.invoke(cli, ["--root", str(ROOT), "curate", str(FIX / "notice.txt"), "-F", "json"])
     assert res.exit_code == 0, res.output
-    rows = json.loads(res.output)
-    assert list(rows[0]) == curate.COLUMNS
+    doc = json.loads(res.output)  # W3C SPARQL results JSON, like every -F json
+    assert doc["head"]["vars"] == curate.COLUMNS
+    rows = [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]
     facts = [r for r in rows if r["kind"] == "fact" and r["rule"] == "rule:cooperation"]
     assert facts[0]["entity"] == "region:210000 zg:partner region:320000"
     assert facts[0]["status"].startswith("corroborated: doc:seed-002")

@@ -144,12 +144,12 @@ def test_ontology_page_lists_every_term_with_labels_and_counts(built, kg):
 def test_downloads_page_lists_every_export_with_size(built):
     page = soup((built / "site" / "downloads.html").read_text(encoding="utf-8"))
     rows = {tr["data-file"]: tr for tr in page.select("tr[data-file]")}
-    expected = sorted(p.name for p in built.iterdir() if p.is_file())
+    expected = sorted(p.name for p in built.iterdir() if p.is_file() and not p.name.startswith("."))
     assert sorted(rows) == expected
     for name, tr in rows.items():
         assert int(tr.select_one("td[data-bytes]")["data-bytes"]) == (built / name).stat().st_size
         assert tr.a["href"] == f"../{name}"
-        assert "MIT" in tr.get_text()
+        assert "CC BY 4.0" in tr.get_text()  # the data licence declared in graph/__init__.py
     assert "GEXF" in rows["zonegraph.gexf"].get_text()
     index = soup((built / "site" / "index.html").read_text(encoding="utf-8"))
     assert {"timeline.html", "ontology.html", "downloads.html"} <= {a["href"] for a in index.select("main a")}

@@ -13,7 +13,7 @@
 
   // Only relative links and http(s) URLs become links; anything else stays text. Whitespace, control
   // characters and backslashes disqualify a URL: browsers drop them inside a scheme (" java\tscript:")
-  // and read a leading "//" or "\\" as another host. graph.viz.safe_href is the same rule in Python.
+  // and read a leading "//" or "\\" as another host. graph.profile.safe_href is the same rule in Python.
   function safeHref(url) {
     if (typeof url !== "string" || url === "") return null;
     if (/[\u0000-\u0020\u007f\\]/.test(url)) return null;

@@ -13,7 +13,7 @@
 
   // Only relative links and http(s) URLs become links; anything else stays text. Whitespace, control
   // characters and backslashes disqualify a URL: browsers drop them inside a scheme (" java\tscript:")
-  // and read a leading "//" or "\\" as another host. graph.viz.safe_href is the same rule in Python.
+  // and read a leading "//" or "\\" as another host. graph.profile.safe_href is the same rule in Python.
   function safeHref(url) {
     if (typeof url !== "string" || url === "") return null;
     if (/[\u0000-\u0020\u007f\\]/.test(url)) return null;
@@ -57,7 +57,10 @@
     var edgeView = new vis.DataView(edges, {filter: function (e) { return !hiddenModes[e.mode] && !hiddenRels[e.rel]; }});
     var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, data.options);
     network.fit({animation: false});
+    // a margin for the labels levelOfDetail enlarges after the fit (the fit only knew their old size)
+    network.moveTo({scale: network.getScale() * 0.92, animation: false});
     window.zgNetwork = network;  // for tests and the curious
+    levelOfDetail(network, nodes, data);
     window.zgData = {nodes: nodes, edges: edges};
 
     // legend + filters
@@ -181,6 +184,89 @@
     });
     network.on("blurNode", function () { tip.hidden = true; });
     network.once("afterDrawing", function () { document.body.setAttribute("data-drawn", String(performance.now())); });
+  }
+
+  // Levels of detail. Zones, macro-regions and provinces get labels of at least MAJOR_PX screen pixels
+  // at any zoom; other labels keep their size and show once zoomed in enough (vis-network hides labels
+  // under drawThreshold). A greedy pass over screen boxes hides lower-priority labels that would
+  // overlap one already placed (zones first; a zone label tries below its node, then above, and is never hidden).
+  var MAJOR_PX = 13;
+  var PRIORITY = {"zg:DemonstrationZone": 0, "zg:MacroRegion": 1, "zg:ProvinceLevelRegion": 2};
+  function levelOfDetail(network, nodes, data) {
+    var base = (data.options.nodes && data.options.nodes.font && data.options.nodes.font.size) || 12;
+    var threshold = ((((data.options.nodes || {}).scaling || {}).label || {}).drawThreshold) || 5;
+    var order = data.nodes.slice().sort(function (a, b) {
+      var pa = a.cls in PRIORITY ? PRIORITY[a.cls] : 9, pb = b.cls in PRIORITY ? PRIORITY[b.cls] : 9;
+      return pa - pb || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
+    var pending = false, drawnAs = {};
+    function textWidth(text, px) {
+      var w = 0;
+      for (var i = 0; i < text.length; i++) w += text.charCodeAt(i) > 0x2e80 ? px : px * 0.6;
+      return w;
+    }
+    function apply() {
+      pending = false;
+      var scale = network.getScale();
+      var positions = network.getPositions();
+      var rect = document.getElementById("network").getBoundingClientRect();
+      var grid = {}, cell = 64, updates = [], report = [], shownCount = 0;
+      function cells(b) {
+        var out = [];
+        for (var x = Math.floor(b.x0 / cell); x <= Math.floor(b.x1 / cell); x++)
+          for (var y = Math.floor(b.y0 / cell); y <= Math.floor(b.y1 / cell); y++) out.push(x + "," + y);
+        return out;
+      }
+      function free(b) {
+        return cells(b).every(function (k) {
+          return !(grid[k] || []).some(function (o) { return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1; });
+        });
+      }
+      function take(b) { cells(b).forEach(function (k) { (grid[k] = grid[k] || []).push(b); }); }
+      order.forEach(function (n) {
+        var major = n.cls in PRIORITY;
+        var size = major ? Math.max(base, MAJOR_PX / scale) : base;
+        var px = size * scale;
+        var p = positions[n.id];
+        var shown = px >= threshold - 1 && !!p;
+        var vadjust = 0;
+        if (shown) {
+          var c = network.canvasToDOM(p);
+          var inView = c.x > -200 && c.y > -200 && c.x < rect.width + 200 && c.y < rect.height + 200;
+          var w = textWidth(n.label || "", px), r = (n.size || 12) * scale;
+          var below = {x0: c.x - w / 2, x1: c.x + w / 2, y0: c.y + r + 2, y1: c.y + r + 2 + px};
+          var above = {x0: below.x0, x1: below.x1, y0: c.y - r - 4 - px, y1: c.y - r - 4};
+          if (!inView) {
+            shown = major;
+          } else if (free(below)) {
+            take(below);
+          } else if (n.cls === "zg:DemonstrationZone" && free(above)) {
+            take(above);
+            vadjust = -(2 * r + px + 6) / scale;
+          } else if (n.cls in PRIORITY && n.cls !== "zg:DemonstrationZone") {
+            shown = false;
+          } else if (n.cls === "zg:DemonstrationZone") {
+            take(below);
+          } else {
+            shown = false;
+          }
+        }
+        var font = {size: shown ? size : Math.min(size, (threshold - 2) / scale), vadjust: vadjust};
+        // only nodes that differ from their drawn state are updated (a DataSet update re-parses each node)
+        var key = font.size + "/" + vadjust, was = drawnAs[n.id] || base + "/0";
+        if (key !== was) {
+          drawnAs[n.id] = key;
+          // colour and shape repeated: an update without them lets the node's group restyle it
+          updates.push({id: n.id, color: n.color, shape: n.shape, font: font});
+        }
+        if (font.size * scale >= threshold - 1) shownCount++;
+        if (major) report.push({id: n.id, cls: n.cls, px: shown ? Math.round(px * 10) / 10 : 0, shown: shown});
+      });
+      if (updates.length) nodes.update(updates);
+      window.zgLabels = {scale: scale, major: report, shown: shownCount};
+    }
+    apply();
+    network.on("zoom", function () { if (!pending) { pending = true; window.requestAnimationFrame(apply); } });
   }
 
   function initSearch(index) {

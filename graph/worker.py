@@ -16,6 +16,7 @@ wait forever, which the timeout then ends.
 
 from __future__ import annotations
 
+import faulthandler
 import functools
 import marshal
 import os
@@ -303,6 +304,9 @@ def _child(kg, sparql, params, source, limit, fd, parent, memory_mb) -> None:
         devnull = os.open(os.devnull, os.O_RDWR)
         for std in (0, 1, 2):
             os.dup2(devnull, std)
+        # A query stopped by the memory cap aborts this process on purpose; a fault handler that
+        # pytest (or the user) enabled would print the parent's stack on its own copy of stderr.
+        faulthandler.disable()
         # Ctrl-C goes to the whole foreground process group: let it end the child at once
         # (Python's own handler would wait for the engine to return to Python).
         signal.signal(signal.SIGINT, signal.SIG_DFL)

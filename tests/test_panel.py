@@ -88,4 +88,22 @@ def test_build_writes_the_panel(kg, tmp_path):
     text = render_exports(kg)["panel_city_year.csv"]
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == COLUMNS
-    assert len(rows) - 1 == len({(r[4], r[0]) for r in rows[1:]}) * (release_year() - 2008 + 1)
+    memberships = len(graph.run_named_query(kg, "panel-memberships"))
+    assert len(rows) - 1 == memberships * (release_year() - 2008 + 1)  # every membership, every year
+
+
+def test_regions_carry_the_code_and_name_of_each_year(panel):
+    """A member county made a district goes on as the district, under the district's code from the
+    year of the recorded change, and the change's source joins the row's sources (璧山县 500227 →
+    璧山区 500120 by 国函〔2014〕58号; 荣昌县 500226 → 荣昌区 500153 in 2015); a district renamed
+    keeps its code but is named as it was (双桥区 before 2011, 大足区 after)."""
+    zone = "zone:chongqing-yanjiang"
+    assert (panel[(zone, "500227", 2013)]["region"], panel[(zone, "500227", 2013)]["in_zone"]) == ("璧山县", "1")
+    assert (zone, "500227", 2014) not in panel
+    bishan = panel[(zone, "500120", 2014)]
+    assert (bishan["region"], bishan["region_id"], bishan["in_zone"]) == ("璧山区", "region:500120", "1")
+    assert "doc:wikisource-guohan-2014-58 " in bishan["sources"]
+    assert panel[(zone, "500226", 2014)]["region"] == "荣昌县"
+    assert panel[(zone, "500153", 2015)]["region"] == "荣昌区"
+    assert panel[(zone, "500111", 2010)]["region"] == "双桥区"
+    assert panel[(zone, "500111", 2012)]["region"] == "大足区"

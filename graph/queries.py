@@ -3,14 +3,19 @@
 Header lines at the top of each file::
 
     #+ summary: One line saying what the query answers.
+    #+ row: What one row asserts (the answer contract, tests/test_contract.py).
+    #+ multi: columns holding several values joined by " | "
+    #+ sources: columns naming each row's sources ("none -- why" for counts and source records)
+    #+ subject: column(s) of the entity the row's statements are about
+    #+ key: columns that identify what a row asserts (no two rows share them)
     #+ param: zone entity optional -- the zone (CURIE, IRI or label); all zones when omitted
     #+ param: year integer required -- the year to look at
     #+ param: province zg:ProvinceLevelRegion required -- the province
     #+ example: zonegraph query -n zone-members --param zone=辽西北
 
-Parameters are pre-bound variables (SPARQL SEP-0007 substitution), so every file is a plain
-SPARQL query that also runs unchanged in any other SPARQL engine. ``?lang`` is always bound
-from ``--lang`` when the query uses it.
+Parameters are pre-bound by a one-row VALUES block opening every WHERE group (see
+``graph.store.bind_values``) and ``?lang`` is written in as a literal (:meth:`NamedQuery.sparql`), so
+every file is plain SPARQL 1.1; tests/test_parity.py measures which engines give the same rows.
 
 The type of a parameter is ``entity``, ``integer``, ``string`` or a class CURIE such as
 ``zg:ProvinceLevelRegion``: an entity, preferably of that class or a subclass. A name is then

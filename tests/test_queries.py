@@ -156,3 +156,19 @@ def test_documents_concerning_a_region(kg):
     assert "doc:cpc-sc-2021-zhongbu-yijian" not in docs("吉林省")
     siping = docs("四平市")
     assert "mem:jixinan--220300" in siping["doc:xinhua-2023-03-16-jixinan"]["subjects"].split()
+
+
+def test_members_as_of_name_the_region_of_the_time(kg):
+    """重庆沿江's 2011 counties became districts (璧山 2014 by 国函〔2014〕58号, 荣昌 2015): as of 2012 the
+    members are the counties, as of 2016 the districts, each row saying which region the sources name
+    and citing the change; 双桥区 (abolished 2011-12-25) is a member in no year-end."""
+    def members(year):
+        return {r["member"]: r for r in run(kg, "members-as-of", year=str(year), zone="zone:chongqing-yanjiang")}
+
+    m2012, m2016 = members(2012), members(2016)
+    assert {"region:500227", "region:500226"} <= set(m2012) and "region:500120" not in m2012
+    assert m2016["region:500120"]["member_label"] == "璧山区"
+    assert m2016["region:500120"]["stated_member"] == "region:500227"
+    assert "doc:wikisource-guohan-2014-58 " in m2016["region:500120"]["sources"]
+    assert m2016["region:500153"]["stated_member"] == "region:500226" and "region:500227" not in m2016
+    assert "region:500111" not in m2012 and "region:500111" not in members(2011)

@@ -172,3 +172,12 @@ def test_members_as_of_name_the_region_of_the_time(kg):
     assert "doc:wikisource-guohan-2014-58 " in m2016["region:500120"]["sources"]
     assert m2016["region:500153"]["stated_member"] == "region:500226" and "region:500227" not in m2016
     assert "region:500111" not in m2012 and "region:500111" not in members(2011)
+
+
+def test_zone_members_show_what_a_member_became(kg):
+    rows = {r["member"]: r for r in run(kg, "zone-members", zone="zone:chongqing-yanjiang")}
+    assert len(rows) == 7  # the seven members of 2011, named as they were
+    assert rows["region:500111"]["member_label"] == "双桥区" and rows["region:500111"]["ends"] == "2011-12-25"
+    assert rows["region:500227"]["became"] == "region:500120" and "2014-05-02" in rows["region:500227"]["became_on"]
+    assert "doc:wikisource-guohan-2014-58 " in rows["region:500227"]["sources"]
+    assert rows["region:500102"]["became"] is None

@@ -399,18 +399,14 @@ def page(kg, lang: str = "zh") -> str:
     options = "\n".join(f'<option value="{i}">{html.escape(e["name"])} — {html.escape(e["summary"][:90])}</option>'
                         for i, e in enumerate(items))
     data = json.dumps([e["sparql"] for e in items], ensure_ascii=False).replace("</", "<\\/")
-    return _PAGE.replace("{{options}}", options).replace("{{data}}", data)
+    from graph.sparqlpage import STYLE
+
+    return _PAGE.replace("{{style}}", STYLE).replace("{{options}}", options).replace("{{data}}", data)
 
 
 _PAGE = """<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>zonegraph SPARQL endpoint</title>
-<style>
-body{font-family:sans-serif;margin:1em;max-width:80em}
-textarea{width:100%;height:18em;font-family:monospace;font-size:13px}
-table{border-collapse:collapse;font-size:13px;margin-top:1em}
-td,th{border:1px solid #ccc;padding:2px 6px;vertical-align:top;text-align:left}
-#status{margin-left:1em;color:#555}
-</style></head><body>
+<style>{{style}}</style></head><body>
 <h1>zonegraph SPARQL endpoint</h1>
 <p>SPARQL 1.1 Protocol at <code>/query</code> (GET or POST; JSON, XML, CSV, TSV by <code>Accept</code>),
 Graph Store reads at <code>/store?graph=IRI</code>. Read-only. The default graph is the union of all graphs;

@@ -71,7 +71,7 @@ def write(kg, site: str | Path, lang: str = "zh") -> list[str]:
     options = "\n".join(f'<option value="{i}">{_esc(e["name"])}</option>' for i, e in enumerate(items))
     payload = json.dumps({"examples": [e["sparql"] for e in items], "links": dict(sorted(links.items()))},
                          ensure_ascii=False).replace("</", "<\\/")
-    (site / PAGE).write_text(_PAGE.replace("{{options}}", options).replace("{{payload}}", payload),
+    (site / PAGE).write_text(_PAGE.replace("{{style}}", STYLE).replace("{{options}}", options).replace("{{payload}}", payload),
                              encoding="utf-8")
     return [PAGE, f"{ASSETS}/oxigraph.js", f"{ASSETS}/data.js"]
 
@@ -82,15 +82,18 @@ def _esc(text: str) -> str:
     return html.escape(text)
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>SPARQL · zonegraph</title>
-<style>
+# The look shared by the site's query page and the query page of `zonegraph serve`.
+STYLE = """
 body{font-family:sans-serif;margin:1em;max-width:80em}
 textarea{width:100%;height:16em;font-family:monospace;font-size:13px}
 table{border-collapse:collapse;font-size:13px;margin-top:1em}
 td,th{border:1px solid #ccc;padding:2px 6px;vertical-align:top;text-align:left}
 #status{margin-left:1em;color:#555}
-</style></head><body>
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><title>SPARQL · zonegraph</title>
+<style>{{style}}</style></head><body>
 <h1>SPARQL in the browser</h1>
 <p>Runs here, offline, with Oxigraph compiled to WebAssembly over the whole dataset: the default graph is the
 union of all graphs, <code>GRAPH ?g</code> reaches the citations. <a href="index.html">Back to the site</a>.</p>

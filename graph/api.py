@@ -79,11 +79,26 @@ def stream_query(kg: KnowledgeGraph, sparql: str, params: dict[str, str] | None 
                          timeout=timeout, limit=limit, memory_mb=memory_mb)
 
 
+def bind_named(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None):
+    """The named query and its parameters as terms (names resolved in ``kg``, by the class each
+    parameter expects): the one place every runner of a named query binds it."""
+    named = get_query(name)
+    return named, bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
+
+
+def named_text(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None, lang: str = "zh") -> str:
+    """A named query as standalone SPARQL text with its parameters and ``lang`` written in (for
+    another engine, a benchmark, an example page)."""
+    from graph.store import bind_values
+
+    named, bound = bind_named(kg, name, params)
+    return bind_values(named.sparql(lang), bound)
+
+
 def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None,
                     lang: str = "zh") -> Table:
     """Run a shipped ``graph/queries/NAME.rq`` with its declared parameters."""
-    named = get_query(name)
-    bound = bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
+    named, bound = bind_named(kg, name, params)
     return named.normalise(kg.select(named.sparql(lang), bound, source=f"query {name}"))
 
 
@@ -93,8 +108,7 @@ def stream_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | N
     """:func:`run_named_query` in a worker that can be stopped (see :func:`stream_query`)."""
     from graph import worker
 
-    named = get_query(name)
-    bound = bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
+    named, bound = bind_named(kg, name, params)
     stream = worker.stream(kg, named.sparql(lang), bound, source=f"query {name}",
                            timeout=timeout, limit=limit, memory_mb=memory_mb)
     stream.transform = named.normalise_row

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph import ns
-from graph.queries import bind_params, named_queries
-from graph.store import KnowledgeGraph, bind_values, materialise_union
+from graph.queries import named_queries
+from graph.store import KnowledgeGraph, materialise_union
 
 SUFFIX = "~r"
 
@@ -66,13 +66,9 @@ def _oxigraph_store(quads: list[ox.Quad]) -> ox.Store:
 
 
 def _query_texts(kg: KnowledgeGraph) -> dict[str, str]:
-    from graph import entities
+    from graph.api import named_text
 
-    texts = {}
-    for name, q in named_queries().items():
-        params = bind_params(q, q.example_params(), lambda text: entities.resolve(kg, text))
-        texts[name] = bind_values(q.sparql("zh"), params)
-    return texts
+    return {name: named_text(kg, name, q.example_params()) for name, q in named_queries().items()}
 
 
 def run(kg: KnowledgeGraph, copies: int = 1, repeat: int = 3, rdflib: bool = True,

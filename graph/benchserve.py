@@ -19,9 +19,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from graph import entities, remote
-from graph.queries import bind_params, named_queries
-from graph.store import bind_values
+from graph import remote
+from graph.api import named_text
+from graph.queries import named_queries
 
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -48,14 +48,9 @@ def workload(kg) -> list[tuple[str, str]]:
     """(label, standalone SPARQL) for every named query run: example, and bare when it differs."""
     out = []
     for name, q in named_queries().items():
-        example = q.example_params()
-        runs = [("", example)]
-        bare = {k: v for k, v in example.items() if k in {p.name for p in q.params if p.required}}
-        if bare != example:
-            runs.append((" (bare)", bare))
-        for suffix, params in runs:
-            bound = bind_params(q, params, lambda t, prefer=None: entities.resolve(kg, t, prefer))
-            out.append((name + suffix, remote.standalone(bind_values(q.sparql("zh"), bound))))
+        for run, params in q.runs():
+            label = name if run == "example" else f"{name} ({run})"
+            out.append((label, remote.standalone(named_text(kg, name, params))))
     return out
 
 

@@ -11,7 +11,7 @@ entities they are about.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import pyoxigraph as ox

@@ -118,6 +118,14 @@ class NamedQuery:
                 row[i] = ox.Literal(join_values(row[i].value.split(SEPARATOR)))
         return tuple(row)
 
+    def runs(self) -> list[tuple[str, dict[str, str]]]:
+        """The parameter sets tests and benchmarks run: ``("example", …)`` from the first example
+        line, and ``("bare", …)`` with only its required parameters when that differs."""
+        example = self.example_params()
+        required = {p.name for p in self.params if p.required}
+        bare = {k: v for k, v in example.items() if k in required}
+        return [("example", example)] + ([("bare", bare)] if bare != example else [])
+
     def example_params(self) -> dict[str, str]:
         """The ``-p NAME=VALUE`` pairs of the first ``#+ example:`` line (docs, tests and bench run them)."""
         import shlex

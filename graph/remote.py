@@ -121,16 +121,13 @@ class Endpoint:
 def run_named_query(kg, endpoint: Endpoint, name: str, params: dict[str, str] | None = None,
                     lang: str = "zh") -> Table:
     """A shipped named query run on ``endpoint``; parameters are resolved locally (names to IRIs)."""
-    from graph import entities
-    from graph.queries import bind_params, get_query
-    from graph.store import bind_values
+    from graph.api import named_text
+    from graph.queries import get_query
 
-    named = get_query(name)
-    bound = bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
-    result = endpoint.select(bind_values(named.sparql(lang), bound))
+    result = endpoint.select(named_text(kg, name, params, lang))
     if not isinstance(result, Table):
         raise EndpointError(f"query {name}: expected rows from {endpoint.url}")
-    return named.normalise(result)
+    return get_query(name).normalise(result)
 
 
 def query(endpoint: Endpoint, sparql: str, params: dict[str, str] | None = None, lang: str = "zh"):

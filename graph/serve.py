@@ -375,20 +375,18 @@ class Server:
 # ---------------------------------------------------------------- the query page
 def examples(kg, lang: str = "zh") -> list[dict]:
     """Every named query with its documented example parameters bound, as standalone SPARQL."""
-    from graph import entities
-    from graph.queries import bind_params, named_queries
+    from graph.api import named_text
+    from graph.queries import named_queries
     from graph.remote import standalone
-    from graph.store import bind_values
 
     out = []
     for q in named_queries().values():
         note = ""
         try:
-            bound = bind_params(q, q.example_params(), lambda t, prefer=None: entities.resolve(kg, t, prefer))
+            text = named_text(kg, q.name, q.example_params(), lang)
         except ZonegraphError:  # another root's data may lack the example's entities: show it unbound
-            bound, note = {}, f"# {q.examples[0] if q.examples else q.name}: its parameters are not in this data\n"
-        out.append({"name": q.name, "summary": q.summary,
-                    "sparql": note + standalone(bind_values(q.sparql(lang), bound))})
+            text, note = q.sparql(lang), f"# {q.examples[0] if q.examples else q.name}: its parameters are not in this data\n"
+        out.append({"name": q.name, "summary": q.summary, "sparql": note + standalone(text)})
     return out
 
 

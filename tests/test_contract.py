@@ -33,14 +33,7 @@ def test_every_query_states_its_contract(name):
 # ---------------------------------------------------------------- the real data
 def _runs(name):
     """Each query with its documented example, and without its optional parameters."""
-    q = QUERIES[name]
-    example = q.example_params()
-    runs = [example]
-    required = {p.name for p in q.params if p.required}
-    bare = {k: v for k, v in example.items() if k in required}
-    if bare != example:
-        runs.append(bare)
-    return runs
+    return [params for _, params in QUERIES[name].runs()]
 
 
 @pytest.fixture(scope="module")

@@ -51,11 +51,8 @@ VIRTUOSO_EXCUSED = {
 
 def _runs():
     for name, q in sorted(QUERIES.items()):
-        example = q.example_params()
-        yield name, "example", example
-        bare = {k: v for k, v in example.items() if k in {p.name for p in q.params if p.required}}
-        if bare != example:
-            yield name, "bare", bare
+        for run, params in q.runs():
+            yield name, run, params
 
 
 RUNS = list(_runs())

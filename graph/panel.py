@@ -34,49 +34,21 @@ def _split(cell: str | None) -> list[str]:
     return [v for v in (cell or "").split(SEPARATOR) if v]
 
 
-_CHANGES = """
-SELECT ?old ?successor (MIN(SUBSTR(STR(?d), 1, 4)) AS ?year) (MIN(?code) AS ?successor_code)
-       (MIN(?label) AS ?successor_label) (MIN(STR(?prev)) AS ?previous_name)
-       (GROUP_CONCAT(DISTINCT ?src; separator=" | ") AS ?sources) WHERE {
-  ?change a zg:RegionChange ; zg:region ?old ; zg:successor ?successor .
-  GRAPH ?c { ?change zg:date ?d }
-  OPTIONAL { ?change zg:previousName ?prev }
-  OPTIONAL { ?successor zg:divisionCode ?code }
-  OPTIONAL { ?successor rdfs:label ?label FILTER(LANG(?label) = "zh") }
-  OPTIONAL { GRAPH zgg:sources { ?c zg:document ?cd ; zg:locator ?cl } }
-  BIND(IF(BOUND(?cd), CONCAT(STR(?cd), " ", STR(?cl)), STR(?c)) AS ?src)
-} GROUP BY ?old ?successor
-"""
-
-
-def region_changes(kg) -> dict[str, dict]:
-    """Member regions that a cited zg:RegionChange turned into a successor (a county made a district,
-    a district renamed): region CURIE -> year, successor, its code and name, the name before, sources."""
-    from graph.queries import join_values
-
-    changes = {}
-    for r in kg.select(_CHANGES).values():
-        changes[r["old"]] = {**r, "sources": join_values((r["sources"] or "").split(SEPARATOR))}
-    return changes
-
-
-def _as_of(m: dict, year: int, change: dict | None) -> tuple[str, str, str, str]:
-    """Code, name, region CURIE and sources of a member in ``year``: the successor's from the year of a
-    recorded change (the membership goes on in the region that replaced it), else its own, under the
-    name of the time."""
-    if change and year >= int(change["year"]):
-        sources = SEPARATOR.join(sorted(set(_split(m.get("sources"))) | set(_split(change["sources"]))))
-        return change["successor_code"] or "", change["successor_label"] or "", change["successor"], sources
-    name = (change or {}).get("previous_name") or m.get("member_label") or ""
+def _as_of(m: dict, year: int) -> tuple[str, str, str, str]:
+    """Code, name, region CURIE and sources of a member in ``year``: what it became from the year of
+    a cited change (the membership goes on in the region that replaced it, and the change's source
+    joins the row's), else its own, under the name of the time."""
+    if m.get("became") and year >= int(m["became_year"]):
+        sources = SEPARATOR.join(sorted(set(_split(m.get("sources"))) | set(_split(m.get("change_sources")))))
+        return m.get("became_code") or "", m.get("became_label") or "", m["became"], sources
+    name = m.get("previous_name") or m.get("member_label") or ""
     return m.get("code") or "", name, m["member"], m.get("sources") or ""
 
 
-def expand(memberships: list[dict], last_year: int, first_year: int = FIRST_YEAR,
-           changes: dict[str, dict] | None = None) -> list[list[str]]:
-    """Rows of the panel from ``panel-memberships`` rows (dicts of plain strings); ``changes`` from
-    :func:`region_changes` give each year the code and name the region had then."""
+def expand(memberships: list[dict], last_year: int, first_year: int = FIRST_YEAR) -> list[list[str]]:
+    """Rows of the panel from ``panel-memberships`` rows (dicts of plain strings); a member's
+    ``became`` columns give each year the code and name the region had then."""
     keyed = []
-    changes = changes or {}
     for m in memberships:
         starts = sorted(_split(m.get("starts")), key=lambda d: (d[:4], d))
         ends = sorted(_split(m.get("ends")))
@@ -93,7 +65,7 @@ def expand(memberships: list[dict], last_year: int, first_year: int = FIRST_YEAR
                 in_zone = ""
             else:
                 in_zone = "1" if first <= year and (end_year is None or end_year > year) else "0"
-            code, name, region, sources = _as_of(m, year, changes.get(m["member"]))
+            code, name, region, sources = _as_of(m, year)
             keyed.append(((m["zone"], m.get("code") or "", m["member"], year), [code, name, region, m.get("level") or "",
                          m["zone"], m.get("zone_label") or "", str(year), in_zone, partial,
                          m.get("coverage_note") or "", str(first) if first is not None else "", SEPARATOR.join(starts), conflict,
@@ -108,4 +80,4 @@ def city_year_panel(kg, lang: str = "zh", last_year: int | None = None) -> tuple
     from graph.api import run_named_query
 
     table = run_named_query(kg, "panel-memberships", lang=lang)
-    return COLUMNS, expand(table.values(), last_year or release_year(), changes=region_changes(kg))
+    return COLUMNS, expand(table.values(), last_year or release_year())

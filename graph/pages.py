@@ -177,13 +177,6 @@ DESCRIPTIONS = {
 }
 
 
-def project_licence(root: Path | None = None) -> str:
-    """The licence of the exported data, from graph/__init__.py (the one place it is declared)."""
-    from graph import DATA_LICENSE
-
-    return DATA_LICENSE
-
-
 def downloads_context(folder: Path, licence: str, site_name: str = "site") -> dict:
     """Every export file beside the site folder with its size, format, licence and contents."""
     rows = []

@@ -72,9 +72,6 @@ class NamedQuery:
     examples: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def uses_lang(self) -> bool:
-        return re.search(r"\?lang\b", self.text) is not None
 
     @property
     def row(self) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from graph import ns, viz
+from graph import DATA_LICENSE, ns, viz
 from graph.network import facts_of, to_networkx
 from graph.pinyin import pinyin_forms
 from graph.store import KnowledgeGraph
@@ -233,7 +233,7 @@ class SiteBuilder:
         # the exports sit beside the site folder (exports/site/ next to exports/*.ttl …)
         viz.write(site / "downloads.html", viz.render_template(
             "downloads.html", title="下载 Downloads", root=root, lang=self.lang,
-            **pages.downloads_context(site.parent, pages.project_licence(self.kg.root), site.name)))
+            **pages.downloads_context(site.parent, DATA_LICENSE, site.name)))
         return ["timeline.html", "ontology.html", "downloads.html"]
 
 

@@ -150,7 +150,7 @@ FORMATS = {  # extension -> (format, media type)
     ".jsonld": ("JSON-LD", "application/ld+json"), ".csv": ("CSV (UTF-8)", "text/csv"),
     ".tsv": ("TSV (UTF-8)", "text/tab-separated-values"), ".json": ("JSON", "application/json"),
     ".md": ("Markdown", "text/markdown"), ".graphml": ("GraphML", "application/graphml+xml"),
-    ".gexf": ("GEXF (Gephi)", "application/gexf+xml"),
+    ".gexf": ("GEXF (Gephi)", "application/gexf+xml"), ".geojson": ("GeoJSON (QGIS)", "application/geo+json"),
 }
 DESCRIPTIONS = {
     "zonegraph.ttl": "The union graph (every fact, no provenance).",
@@ -170,8 +170,11 @@ DESCRIPTIONS = {
     "zonegraph.gexf": "For Gephi: the same network as GEXF.",
     "kgx_nodes.tsv": "KGX-style node table with provenance columns.",
     "kgx_edges.tsv": "KGX-style edge table with knowledge source, citations and publication URLs.",
-    "panel_zone_industry_year.csv": "Panel: zone × target industry × year of the stating document (declared).",
-    "panel_source_zone_industry.csv": "Panel: source region × zone × industry × mode, with document counts.",
+    "panel_zone_industry_year.csv": "Panel: zone × target industry × document that names it, with the document's year and sources.",
+    "panel_source_zone_industry.csv": "Panel: source region × zone × industry, declared or realised, with the link and the sources of its statements.",
+    "panel_city_year.csv": "Treatment panel: member region × zone × year since 2008 (in_zone, partial, first year, approval document, sources); codebook in the README.",
+    "regions.geojson": "Every region with coordinates: code, names, the zones it belongs to with years.",
+    "parks_projects.geojson": "Parks and projects, placed at their region's point (placed_at says so).",
     "panel_projects.csv": "Every investment project with place, park, zone, industry, investor, origin, amount, "
                           "status, year and sources.",
 }

@@ -539,17 +539,27 @@ def analyze(ctx, as_of, csv_dir, fmt, lang):
               help="Replicate the data this many times (renamed IRIs) to measure a larger graph.")
 @click.option("--repeat", default=3, show_default=True, help="Runs per measurement; the median is shown.")
 @click.option("--no-rdflib", is_flag=True, help="Time pyoxigraph only (rdflib takes minutes at --copies 10).")
+@click.option("--scale", metavar="N,N,...",
+              help="Instead: write roots holding the data N times and time every command there as a whole "
+                   "process (seconds, peak memory, growth), e.g. --scale 1,10,100.")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the --scale roots [default: a temporary folder, removed after].")
 @output_options
 @click.pass_context
-def bench(ctx, copies, repeat, no_rdflib, fmt, lang):
+def bench(ctx, copies, repeat, no_rdflib, scale, workdir, fmt, lang):
     """Time loading and every named query in pyoxigraph (our engine) against rdflib, with ratios;
     with --copies N also each query's growth (its time at N copies over its time at one).
+    With --scale, time every command at several sizes of the data instead.
 
     Example: zonegraph bench --copies 10 -F markdown
+    Example: zonegraph bench --scale 1,10,100 -F markdown
     """
+    progress = _progress()
+    if scale:
+        _bench_scale(ctx, scale, workdir, fmt, progress)
+        return
     from graph.bench import run
 
-    progress = _progress()
     total, timings = run(_kg(ctx, progress), copies=copies, repeat=repeat, rdflib=not no_rdflib,
                          progress=progress)
     rows = [[t.task, f"{t.oxigraph_ms:.1f}", "-" if t.rdflib_ms != t.rdflib_ms else f"{t.rdflib_ms:.1f}",
@@ -557,6 +567,26 @@ def bench(ctx, copies, repeat, no_rdflib, fmt, lang):
              t.rows] for t in timings]
     _echo_rows(["task", "pyoxigraph_ms", "rdflib_ms", "rdflib/pyoxigraph", f"growth_at_{copies}_copies",
                 "rows"], rows, fmt)
+
+
+def _bench_scale(ctx, scale, workdir, fmt, progress):
+    import tempfile
+
+    from graph import scalebench
+
+    try:
+        scales = [int(x) for x in scale.split(",") if x.strip()]
+        if not scales or min(scales) < 1:
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter("give whole numbers of 1 or more separated by commas, e.g. 1,10,100",
+                                 param_hint="--scale") from None
+    root = ctx.find_root().obj.get("root")
+    with tempfile.TemporaryDirectory(prefix="zonegraph-scale-") as tmp:
+        from graph.paths import find_root
+
+        runs = scalebench.run(find_root(root), scales, workdir or Path(tmp), progress=progress)
+    _echo_rows(*scalebench.table(runs), fmt)
 
 
 @cli.command("bench-viz")

@@ -1,0 +1,133 @@
+"""``zonegraph bench --scale 1,10,100``: every command, whole process, on the data replicated N times.
+
+A replicated root holds the ontology and N copies of every data file; copy i>0 renames every project
+IRI but regions' with a suffix, so the graph has the same shape N times
+over. Each command runs as its own process (``python -m graph --root ROOT …``), as a user runs it:
+the figures include start-up, opening or writing the store, and printing. Peak memory is the
+child's maximum resident set (``wait4``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph import ns
+from graph.bench import SUFFIX
+from graph.paths import data_files, find_root
+
+# (label, arguments). The first run of `query -n zones` on a new root writes the store; the second
+# is the cold start the issue targets (a new process, the store fresh on disk).
+COMMANDS: list[tuple[str, list[str]]] = [
+    ("query -n zones (writes the store)", ["query", "-n", "zones", "-F", "csv"]),
+    ("query -n zones (cold, fresh store)", ["query", "-n", "zones", "-F", "csv"]),
+    ("show zone:liaoxibei", ["show", "zone:liaoxibei"]),
+    ("search 朝阳", ["search", "朝阳"]),
+    ("trace --from 京津冀 --to 朝阳市", ["trace", "--from", "macro:jingjinji", "--to", "region:211300"]),
+    ("stats", ["stats"]),
+    ("validate", ["validate"]),
+    ("analyze", ["analyze"]),
+    ("build (site included)", ["build", "--out", "{out}"]),
+]
+
+
+@dataclass
+class Run:
+    command: str
+    scale: int
+    seconds: float
+    peak_mb: float
+    status: int
+
+
+# Shared by every copy: the sources/editorial graphs, and regions (keyed by their GB/T 2260 code,
+# which a renamed IRI would break; each copy then restates them in its own citations).
+SHARED = (ns.PREFIXES["zgg"], ns.PREFIXES["region"])
+
+
+def _rename(term, i: int):
+    if (isinstance(term, ox.NamedNode) and term.value.startswith(ns.BASE)
+            and not term.value.startswith(SHARED)):
+        return ox.NamedNode(f"{term.value}{SUFFIX}{i}")
+    return term
+
+
+def make_root(source: Path, copies: int, dest: Path) -> Path:
+    """Write a root holding ``copies`` copies of ``source``'s data (copy 0 byte for byte)."""
+    source = find_root(source)
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "data").mkdir(parents=True)
+    shutil.copyfile(source / "ontology.ttl", dest / "ontology.ttl")
+    for path in data_files(source):
+        rel = path.relative_to(source / "data")
+        for i in range(copies):
+            out = dest / "data" / f"copy-{i:03d}" / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if i == 0:
+                shutil.copyfile(path, out)
+                continue
+            quads = [ox.Quad(_rename(q.subject, i), q.predicate, _rename(q.object, i),
+                             q.graph_name if isinstance(q.graph_name, ox.DefaultGraph) else _rename(q.graph_name, i))
+                     for q in ox.parse(path=str(path), format=ox.RdfFormat.TRIG, base_iri=ns.BASE)]
+            out.write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=ns.PREFIXES))
+    return dest
+
+
+def time_command(root: Path, args: list[str], out: Path) -> tuple[float, float, int]:
+    """Wall-clock seconds, peak resident MB and exit status of one whole ``zonegraph`` process."""
+    argv = [sys.executable, "-m", "graph", "--root", str(root),
+            *[a.replace("{out}", str(out)) for a in args]]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024, proc.returncode
+
+
+def run(source: Path, scales: list[int], workdir: Path, commands=None, progress=None) -> list[Run]:
+    say = progress or (lambda message: None)
+    runs: list[Run] = []
+    for scale in scales:
+        root = workdir / f"x{scale}"
+        say(f"writing the root {root} ({scale} cop{'y' if scale == 1 else 'ies'} of the data)")
+        make_root(source, scale, root)
+        for label, args in commands or COMMANDS:
+            say(f"{scale}x: {label}")
+            seconds, peak, status = time_command(root, args, workdir / f"x{scale}-exports")
+            runs.append(Run(label, scale, seconds, peak, status))
+        shutil.rmtree(workdir / f"x{scale}-exports", ignore_errors=True)
+    return runs
+
+
+def table(runs: list[Run]) -> tuple[list[str], list[list[str]]]:
+    """One row per command: seconds and peak MB at each scale, and the growth over the smallest scale."""
+    scales = sorted({r.scale for r in runs})
+    by = {(r.command, r.scale): r for r in runs}
+    labels = list(dict.fromkeys(r.command for r in runs))
+    columns = ["command"]
+    for s in scales:
+        columns += [f"{s}x_s", f"{s}x_peak_MB"] + ([f"{s}x_growth"] if s != scales[0] else [])
+    rows = []
+    for label in labels:
+        row = [label]
+        base = by.get((label, scales[0]))
+        for s in scales:
+            r = by.get((label, s))
+            if r is None:
+                row += ["-", "-"] + ([] if s == scales[0] else ["-"])
+                continue
+            failed = "" if r.status == 0 else f" (exit {r.status})"
+            row += [f"{r.seconds:.2f}{failed}", f"{r.peak_mb:.0f}"]
+            if s != scales[0]:
+                row.append(f"{r.seconds / base.seconds:.1f}x" if base and base.seconds else "-")
+        rows.append(row)
+    return columns, rows

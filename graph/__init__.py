@@ -18,21 +18,35 @@ RELEASE_DATE = "2026-11-28"
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 CODE_LICENSE = "https://opensource.org/licenses/MIT"
 
-from graph.api import (  # noqa: E402
-    analyze,
-    build,
-    load,
-    query,
-    run_named_query,
-    search,
-    stream_named_query,
-    stream_query,
-    show,
-    stats,
-    to_networkx,
-    trace,
-    validate,
-)
+import sys  # noqa: E402
+import types  # noqa: E402
+
+# The API is imported on first use (PEP 562), so that `import graph.store` or a command that only
+# opens the store does not pay for the whole package: a cold `zonegraph query` is mostly imports.
+_API = ("analyze", "build", "load", "open", "query", "run_named_query", "search", "stream_named_query",
+        "stream_query", "show", "stats", "to_networkx", "trace", "validate")
+
+
+def __getattr__(name):
+    if name in _API:
+        from graph import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'graph' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """``graph.build``, ``graph.stats`` and ``graph.validate`` are API functions that share their
+    names with submodules; importing such a submodule must not replace the function."""
+
+    def __setattr__(self, name, value):
+        if name in _API and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "__version__",
@@ -41,6 +55,7 @@ __all__ = [
     "trace",
     "build",
     "load",
+    "open",
     "query",
     "run_named_query",
     "search",

@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graph import entities
-from graph.build import BuildResult
-from graph.build import build as _build
 from graph.queries import bind_params, get_query
-from graph.stats import stats as _stats
 from graph.store import KnowledgeGraph, Table, to_term
-from graph.validate import Report
-from graph.validate import validate as _validate
 
-if TYPE_CHECKING:  # the worker is imported only by the commands that query
+# Imported where used: a command pays only for what it runs (validation pulls in rdflib and pySHACL,
+# the build the site writers, the worker only bounded queries).
+if TYPE_CHECKING:
+    from graph.build import BuildResult
+    from graph.validate import Report
     from graph.worker import QueryStream
 
 LANGS = ("zh", "en")
@@ -25,6 +24,17 @@ def load(root: str | os.PathLike[str] | None = None, progress=None) -> Knowledge
     """Load the ontology and every data file (root: checkout folder; found automatically if None;
     ``progress``: optional callable given one line per stage)."""
     return KnowledgeGraph.load(root, progress=progress)
+
+
+def open(root: str | os.PathLike[str] | None = None, progress=None, log=None) -> KnowledgeGraph:
+    """The graph as the commands use it: the persistent store on disk (graph.persist), opened in
+    milliseconds when fresh and written first when the ontology or a data file changed (``log``
+    is told so). ``ZONEGRAPH_STORE=memory`` parses the data into memory instead, as :func:`load`."""
+    from graph import persist
+
+    if persist.memory_only():
+        return load(root, progress=progress)
+    return persist.open_graph(root, log=log, progress=progress)[0]
 
 
 def _lang_param(sparql: str, lang: str) -> dict:
@@ -153,11 +163,15 @@ def search(kg: KnowledgeGraph, text: str, limit: int = 50) -> tuple[list[str], l
 def validate(kg: KnowledgeGraph, shacl: bool = True, progress=None) -> Report:
     """Run every check; ``report.conforms`` is True only with no problem and 100% citation coverage.
     ``progress``: optional callable given one line per stage."""
+    from graph.validate import validate as _validate
+
     return _validate(kg, shacl=shacl, progress=progress)
 
 
 def stats(kg: KnowledgeGraph) -> dict:
     """Counts per class and property, citation coverage, and per-zone completeness."""
+    from graph.stats import stats as _stats
+
     return _stats(kg)
 
 
@@ -165,6 +179,8 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | Path | None = None, 
           progress=None) -> BuildResult:
     """Validate, then write every export into ``out`` (default: the root's exports/) atomically
     (``bom``: CSVs with a UTF-8 BOM for Excel; ``progress``: optional callable given one line per stage)."""
+    from graph.build import build as _build
+
     return _build(kg, out, bom=bom, progress=progress)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from graph import __version__, api, remote
+from graph import __version__, api
 from graph.errors import QueryInterrupted, ZonegraphError
 from graph.output import BOM, FORMATS, render, stream
 
@@ -131,9 +131,11 @@ def endpoint_options(func):
                   help="Graph holding the union, for engines whose default graph is not (Virtuoso: see README).")
     @functools.wraps(func)
     def wrapper(*args, endpoint=None, user=None, password=None, default_graph=None, **kwargs):
-        from graph.remote import Endpoint
+        ep = None
+        if endpoint:
+            from graph.remote import Endpoint
 
-        ep = Endpoint(endpoint, user, password, default_graph) if endpoint else None
+            ep = Endpoint(endpoint, user, password, default_graph)
         return func(*args, endpoint=ep, **kwargs)
 
     return wrapper
@@ -142,7 +144,7 @@ def endpoint_options(func):
 def _kg(ctx: click.Context, progress=None):
     obj = ctx.find_root().obj
     if obj.get("kg") is None:
-        obj["kg"] = api.load(obj.get("root"), progress=progress)
+        obj["kg"] = api.open(obj.get("root"), progress=progress, log=lambda m: click.echo(m, err=True))
     return obj["kg"]
 
 
@@ -264,6 +266,8 @@ def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fm
     if endpoint is not None:
         # a remote engine answers whole; the same formats as a local run
         text = None if name else (Path(file).read_text(encoding="utf-8") if file else sparql)
+        from graph import remote
+
         answer = (remote.run_named_query(kg, endpoint, name, bound, lang=lang) if name
                   else remote.query(endpoint, text, bound, lang=lang))
         out = _stdout()
@@ -669,6 +673,8 @@ def push(ctx, endpoint, user, password, union_graph):
     from graph import persist
 
     kg, info = persist.open_graph(ctx.find_root().obj.get("root"), log=lambda m: click.echo(m, err=True))
+    from graph import remote
+
     result = remote.push(kg.store, endpoint, user, password, union_graph)
     click.echo(f"pushed {result.graphs} named graphs ({result.quads} quads) and the union "
                f"({result.union_triples} triples) into {union_graph or 'the default graph'} at {endpoint}")

@@ -108,15 +108,22 @@ class KnowledgeGraph:
         self.root = root
         self.store = ox.Store()
         self.files: list[Path] = []
-        # IRI -> data files (relative) in which it is the subject of a statement; used to name the
-        # file in validation messages.
-        self.subject_files: dict[str, set[str]] = defaultdict(set)
+        # Set when the dataset is a persistent store on disk (graph.persist): a forked query worker
+        # reopens it there instead of using the parent's handle.
+        self.store_path: Path | None = None
+        self._subject_files: dict[str, set[str]] | None = None
+        self._statement_files: dict[tuple, set[str]] | None = None
         self._labels: dict[str, dict[str, str]] | None = None
+        self._union_done = False
 
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, root: str | Path | None = None, progress=None) -> "KnowledgeGraph":
-        """``progress``: an optional callable given one line per stage (the CLI prints them on a terminal)."""
+        """Parse the ontology and every data file into memory through pyoxigraph's bulk loader, then
+        materialise the union default graph in the engine. No Python pass over the quads: which file
+        states what is worked out only when a message needs it (:meth:`files_of`).
+
+        ``progress``: an optional callable given one line per stage (the CLI prints them on a terminal)."""
         kg = cls(find_root(root))
         files = data_files(kg.root)
         if progress:
@@ -135,39 +142,81 @@ class KnowledgeGraph:
         except ValueError:
             return str(path)
 
-    def _load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
-        from graph.loading import decode, explain
+    def _read(self, path: Path) -> bytes:
+        from graph.loading import decode
 
         rel = self.relpath(path)
         try:
             raw = path.read_bytes()
         except OSError as err:
             raise DataSyntaxError(rel, None, None, f"cannot read the file ({err.strerror})") from None
-        raw = decode(raw, rel)  # not UTF-8: named with the likely encoding; a BOM is dropped
+        return decode(raw, rel)  # not UTF-8: named with the likely encoding; a BOM is dropped
+
+    def _load_file(self, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+        """Bulk-load one file; a data file's default-graph statements go to the uncited graph."""
+        from graph.loading import explain
+
+        raw = self._read(path)
         try:
-            quads = list(ox.parse(raw, format=fmt, base_iri=ns.BASE))
+            if graph is None:
+                self._bulk(raw, fmt)
+            else:
+                self.store.bulk_load(raw, format=fmt, base_iri=ns.BASE, to_graph=graph)
         except SyntaxError as err:
-            raise DataSyntaxError(rel, err.lineno, err.offset, explain(_strip_position(str(err.msg)), raw)) from None
+            raise DataSyntaxError(self.relpath(path), err.lineno, err.offset,
+                                  explain(_strip_position(str(err.msg)), raw)) from None
         except (UnicodeDecodeError, ValueError) as err:
-            raise DataSyntaxError(rel, None, None, explain(str(err), raw)) from None
-        if graph is None:
-            # A data file's default graph has no citation: keep those statements visibly apart.
-            uncited = ox.NamedNode(ns.UNCITED_GRAPH)
-            graph_of = lambda q: uncited if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name  # noqa: E731
-            # (subject, predicate, object) -> files stating it: a problem names the file that holds
-            # the offending statement, not every file that mentions its subject.
-            statement_files = self.__dict__.setdefault("statement_files", defaultdict(set))
-            for q in quads:
-                if isinstance(q.subject, ox.NamedNode):
-                    self.subject_files[q.subject.value].add(rel)
-                statement_files[(q.subject, q.predicate, q.object)].add(rel)
-        else:
-            graph_of = lambda q: graph  # noqa: E731
-        self.store.extend([ox.Quad(q.subject, q.predicate, q.object, graph_of(q)) for q in quads])
+            raise DataSyntaxError(self.relpath(path), None, None, explain(str(err), raw)) from None
         self.files.append(path)
+        self._subject_files = self._statement_files = None
+
+    def _bulk(self, raw: bytes, fmt: ox.RdfFormat) -> None:
+        # A file added after the union was materialised (a draft checked against the data) goes
+        # through a scratch store, since the default graph is no longer empty.
+        target = ox.Store() if self._union_done else self.store
+        target.bulk_load(raw, format=fmt, base_iri=ns.BASE)
+        # A data file's default graph has no citation: keep those statements visibly apart. The
+        # default graph holds only such strays here: none in a clean checkout, one empty lookup.
+        if next(iter(target.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+            target.update(f"INSERT {{ GRAPH <{ns.UNCITED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }} ;"
+                          " CLEAR DEFAULT")
+        if target is not self.store:
+            self.store.bulk_extend(target)
+            self._materialise_union()
+
+    # ------------------------------------------------------------------ which file states what
+    @property
+    def subject_files(self) -> dict[str, set[str]]:
+        """IRI -> data files (relative) in which it is the subject of a statement; used to name the
+        file in validation messages. Built on first use by re-reading the data files."""
+        if self._subject_files is None:
+            self._index_files()
+        return self._subject_files
+
+    @property
+    def statement_files(self) -> dict[tuple, set[str]]:
+        """(subject, predicate, object) -> files stating it: a problem names the file that holds
+        the offending statement, not every file that mentions its subject."""
+        if self._statement_files is None:
+            self._index_files()
+        return self._statement_files
+
+    def _index_files(self) -> None:
+        subjects: dict[str, set[str]] = defaultdict(set)
+        statements: dict[tuple, set[str]] = defaultdict(set)
+        for path in self.files:
+            if path.suffix != ".trig":
+                continue
+            rel = self.relpath(path)
+            for q in ox.parse(self._read(path), format=ox.RdfFormat.TRIG, base_iri=ns.BASE):
+                if isinstance(q.subject, ox.NamedNode):
+                    subjects[q.subject.value].add(rel)
+                statements[(q.subject, q.predicate, q.object)].add(rel)
+        self._subject_files, self._statement_files = subjects, statements
 
     def _materialise_union(self) -> None:
         materialise_union(self.store)
+        self._union_done = True
 
     # ------------------------------------------------------------------ querying
     def select(

@@ -96,7 +96,7 @@ def _file_for(kg: KnowledgeGraph, *terms: str | None) -> str:
 def _statement_file(kg: KnowledgeGraph, s, p, o) -> str:
     """The data file(s) holding the statement (s p o), or (o p s) for checks that report the object
     (an undefined entity is named with the statement that mentions it); '' when neither is known."""
-    known = getattr(kg, "statement_files", {})
+    known = kg.statement_files
     for key in ((s, p, o), (o, p, s)):
         files = known.get(key)
         if files:

@@ -312,6 +312,10 @@ def _child(kg, sparql, params, source, limit, fd, parent, memory_mb) -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _die_with_parent(parent)
+        if kg.store_path is not None:
+            # A store on disk: open our own read-only handle rather than use the parent's RocksDB
+            # one across fork() (its background threads and locks do not survive a fork).
+            kg.store = ox.Store.read_only(str(kg.store_path))
         if memory_mb:
             _limit_memory(memory_mb)
 

@@ -45,6 +45,8 @@ ZONE_FIELDS: dict[str, str] = {
     "figures": None,  # derived: statistical observations of the zone itself
     "projects": None,  # derived: projects in the zone or located in a member region
 }
+# Written to walk from the many (links, projects) up to the few (members, zones): the engine keeps
+# the pattern order, and the reverse order joins every membership with every link (quadratic).
 _DERIVED = {
     "source_regions": """
 SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
@@ -53,9 +55,9 @@ SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
 }""",
     "member_source_regions": """
 SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
-  ?m a zg:Membership ; zg:zone ?zone ; zg:member ?member .
   ?x a zg:TransferLink ; zg:receiver ?r ; zg:sourceRegion ?v .
   { ?r zg:parentRegion* ?member } UNION { ?r zg:locatedIn/zg:parentRegion* ?member }
+  ?m zg:member ?member ; a zg:Membership ; zg:zone ?zone .
   OPTIONAL { GRAPH ?c { ?x zg:sourceRegion ?v } GRAPH zgg:sources { ?c zg:document ?d } }
 }""",
     "paired_cooperation": """
@@ -77,9 +79,10 @@ SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
 }""",
     "projects": """
 SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
-  ?v a zg:InvestmentProject .
-  { ?v zg:zone ?zone } UNION { ?m a zg:Membership ; zg:zone ?zone ; zg:member ?member .
-                               ?v zg:locatedIn|zg:park/zg:locatedIn ?place . ?place zg:parentRegion* ?member }
+  { ?v a zg:InvestmentProject ; zg:zone ?zone }
+  UNION
+  { ?v a zg:InvestmentProject ; zg:locatedIn|zg:park/zg:locatedIn ?place . ?place zg:parentRegion* ?member .
+    ?m zg:member ?member ; a zg:Membership ; zg:zone ?zone . }
   OPTIONAL { GRAPH ?c { ?v a zg:InvestmentProject } GRAPH zgg:sources { ?c zg:document ?d } }
 }""",
 }
@@ -93,34 +96,46 @@ def property_counts(kg: KnowledgeGraph) -> dict[str, int]:
     return {ns.curie(p.value): int(n.value) for p, n in kg.select(_PROPERTIES).rows}
 
 
+def _field_query(field: str, path: str | None) -> str:
+    """Counts of one field for every zone at once (GROUP BY ?zone): one query per field, not one
+    per zone and field, so the table costs the same per zone however many zones there are."""
+    if field in _DERIVED:
+        body = _DERIVED[field].strip()
+        assert body.startswith("SELECT (COUNT"), field
+        return "SELECT ?zone " + body[len("SELECT "):] + " GROUP BY ?zone"
+    if field == "changes":
+        where = ("?v zg:zone ?zone ; a zg:ZoneChange . OPTIONAL { GRAPH ?c { ?v zg:zone ?zone } "
+                 "GRAPH zgg:sources { ?c zg:document ?d } }")
+    else:
+        last = path.split("/")[-1]
+        head = "/".join(path.split("/")[:-1])
+        anchor = f"?zone {head} ?x ." if head else "BIND(?zone AS ?x)"
+        # Count names in Chinese only; English labels are editorial translations.
+        lang = 'FILTER(LANG(?v) != "en")' if last in ("rdfs:label", "skos:altLabel") else ""
+        where = (f"?zone a zg:DemonstrationZone . {anchor} ?x {last} ?v . {lang} "
+                 f"OPTIONAL {{ GRAPH ?c {{ ?x {last} ?v }} GRAPH zgg:sources {{ ?c zg:document ?d }} }}")
+    return f"SELECT ?zone (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {{ {where} }} GROUP BY ?zone"
+
+
+_DOCUMENTS = """SELECT ?zone (COUNT(DISTINCT ?d) AS ?n) WHERE {
+  ?zone a zg:DemonstrationZone . GRAPH ?c { ?zone ?p ?o } GRAPH zgg:sources { ?c zg:document ?d }
+} GROUP BY ?zone"""
+
+
 def zone_completeness(kg: KnowledgeGraph) -> list[dict[str, object]]:
     """Per zone: for each field, how many values and how many distinct source documents."""
     zones = [z for (z,) in kg.select("SELECT DISTINCT ?z WHERE { ?z a zg:DemonstrationZone } ORDER BY ?z").rows]
+    counts = {}
+    for field, path in ZONE_FIELDS.items():
+        counts[field] = {z: (int(n.value), int(s.value)) for z, n, s in kg.select(_field_query(field, path)).rows}
+    documents = {z: int(n.value) for z, n in kg.select(_DOCUMENTS).rows}
     out = []
     for zone in zones:
         row: dict[str, object] = {"zone": ns.curie(zone.value), "label": kg.label(zone.value, "zh")}
-        for field, path in ZONE_FIELDS.items():
-            if field in _DERIVED:
-                q = _DERIVED[field]
-            elif field == "changes":
-                q = ("SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE { "
-                     "?v zg:zone ?zone ; a zg:ZoneChange . OPTIONAL { GRAPH ?c { ?v zg:zone ?zone } "
-                     "GRAPH zgg:sources { ?c zg:document ?d } } }")
-            else:
-                last = path.split("/")[-1]
-                head = "/".join(path.split("/")[:-1])
-                anchor = f"?zone {head} ?x ." if head else "BIND(?zone AS ?x)"
-                # Count names in Chinese only; English labels are editorial translations.
-                lang = 'FILTER(LANG(?v) != "en")' if last in ("rdfs:label", "skos:altLabel") else ""
-                q = (f"SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {{ "
-                     f"{anchor} ?x {last} ?v . {lang} "
-                     f"OPTIONAL {{ GRAPH ?c {{ ?x {last} ?v }} GRAPH zgg:sources {{ ?c zg:document ?d }} }} }}")
-            (n, s), = kg.select(q, {"zone": zone}).rows
-            row[field] = {"values": int(n.value), "sources": int(s.value)}
-        (d,), = kg.select(
-            "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?c { ?zone ?p ?o } "
-            "GRAPH zgg:sources { ?c zg:document ?d } }", {"zone": zone}).rows
-        row["documents"] = int(d.value)
+        for field in ZONE_FIELDS:
+            n, s = counts[field].get(zone, (0, 0))
+            row[field] = {"values": n, "sources": s}
+        row["documents"] = documents.get(zone, 0)
         out.append(row)
     return out
 
@@ -148,3 +163,4 @@ def completeness_table(zones: list[dict[str, object]]) -> tuple[list[str], list[
         cells = [f"{z[f]['values']}/{z[f]['sources']}" for f in ZONE_FIELDS]  # type: ignore[index]
         rows.append([z["zone"], z["label"], *cells, z["documents"]])
     return columns, rows
+

@@ -1,0 +1,49 @@
+"""Scale: the replicated roots of `bench --scale`, and answers that stay per-entity as the data grows."""
+
+from __future__ import annotations
+
+import importlib
+
+import graph
+from graph import scalebench
+
+from tests.conftest import REPO
+
+stats_module = importlib.import_module("graph.stats")
+
+
+def test_replicated_root_is_n_disjoint_valid_copies(tmp_path):
+    root = scalebench.make_root(REPO, 2, tmp_path / "x2")
+    one, two = graph.load(REPO), graph.load(root)
+    shared = graph.ns.PREFIXES["zgg"]  # sources/editorial graphs: shared by the copies
+    cited = lambda kg: sum(1 for q in kg.quads() if not q.graph_name.value.startswith(shared))  # noqa: E731
+    assert cited(two) == 2 * cited(one)
+    report = graph.validate(two, shacl=False)
+    assert report.problems == []  # copies' regions are keyed by (synthetic) codes, as the checks ask
+    # copy 1's 朝阳市 is its own region, with a code GB/T 2260 does not use
+    codes = [r[0].value for r in two.select(
+        'SELECT ?c WHERE { ?r rdfs:label "朝阳市"@zh ; zg:divisionCode ?c } ORDER BY ?c').rows]
+    assert codes[0] == "211300" and len(codes) == 2 and codes[1].startswith("9")
+
+
+def test_zone_completeness_of_each_copy_equals_the_original(tmp_path):
+    """One query per field for all zones (GROUP BY) gives each zone what it gives it alone."""
+    kg = graph.load(scalebench.make_root(REPO, 2, tmp_path / "x2"))
+    rows = {r["zone"]: r for r in stats_module.zone_completeness(kg)}
+    assert len(rows) == 26
+    for zone, row in rows.items():
+        if "~r1" in zone:
+            iri = (graph.ns.expand(zone) or zone).replace(f"{scalebench.SUFFIX}1", "")
+            original = rows[graph.ns.curie(iri)]
+            assert {k: v for k, v in row.items() if k != "zone"} == \
+                {k: v for k, v in original.items() if k != "zone"}, zone
+    assert rows["zone:mengdong"]["member_source_regions"]["values"] >= 1
+
+
+def test_bench_scale_times_whole_processes(mini_root, tmp_path):
+    runs = scalebench.run(mini_root, [1, 2], tmp_path / "work", commands=[("stats", ["stats"])])
+    assert [(r.command, r.scale, r.status) for r in runs] == [("stats", 1, 0), ("stats", 2, 0)]
+    assert all(r.seconds > 0 and r.peak_mb > 10 for r in runs)
+    columns, rows = scalebench.table(runs)
+    assert columns == ["command", "1x_s", "1x_peak_MB", "2x_s", "2x_peak_MB", "2x_growth"]
+    assert rows[0][0] == "stats" and rows[0][-1].endswith("x")

@@ -19,7 +19,7 @@ Table = tuple[str, list[str], list[list]]
 
 
 def _label(kg: KnowledgeGraph, node: str, lang: str) -> str:
-    return kg.label(ns.expand(node) or node, lang)
+    return kg.label(ns.iri(node), lang)
 
 
 def _zones_targeting(kg: KnowledgeGraph, as_of: int | None) -> dict[str, set[str]]:

@@ -241,12 +241,12 @@ def _kgx(kg: KnowledgeGraph) -> dict[str, str]:
     from graph.network import rdf_multidigraph
 
     g = rdf_multidigraph(kg)
-    nodes = [[n, d["class"], d["label_zh"], d["label_en"], ns.expand(n) or n, "zonegraph"]
+    nodes = [[n, d["class"], d["label_zh"], d["label_en"], ns.iri(n), "zonegraph"]
              for n, d in sorted(g.nodes(data=True))]
     docs = {d.value: (plain(u) or "") for d, t, u in kg.select(_DOCS).rows}
     edges = []
     for s, o, key, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
-        urls = sorted({docs.get(ns.expand(x) or x, "") for x in d["sources"].split()} - {""})
+        urls = sorted({docs.get(ns.iri(x), "") for x in d["sources"].split()} - {""})
         edges.append([f"{s}|{key}|{o}", s, key, o, d["mode"], d["date"], d["sources"], d["citations"],
                       " ".join(urls)])
 

@@ -277,7 +277,7 @@ def resolve(kg: KnowledgeGraph, text: str, prefer: str | None = None) -> str:
             return iri
         known = sorted({ns.curie(e.iri) for e in idx.names})
         close = difflib.get_close_matches(ns.curie(iri), known, n=5)
-        raise UnknownEntity(text, [describe(kg, ns.expand(c) or c) for c in close])
+        raise UnknownEntity(text, [describe(kg, ns.iri(c)) for c in close])
     found = matches(kg, text)
     exact = [m.iri for m in found if m.quality == 0]
     partial = [m.iri for m in found if m.quality > 0]

@@ -74,7 +74,7 @@ def geojson(kg: KnowledgeGraph) -> dict[str, str]:
         sites.append({"type": "Feature", "id": sid, "geometry": _point(*coords[rid]), "properties": {
             "id": sid, "kind": kind.value, "name_zh": kg.label(e.value, "zh"), "name_en": kg.label(e.value, "en"),
             "park": ns.curie(park.value) if park else "", "park_name": kg.label(park.value, "zh") if park else "",
-            "located_in": rid, "located_in_name": kg.label(ns.expand(rid) or rid, "zh"),
+            "located_in": rid, "located_in_name": kg.label(ns.iri(rid), "zh"),
             "placed_at": f"coordinates of {rid} (no coordinates of its own in the data)"}})
     return {"regions.geojson": _collection("zonegraph regions", regions),
             "parks_projects.geojson": _collection("zonegraph parks and projects", sites)}

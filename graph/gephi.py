@@ -81,7 +81,7 @@ def gephi_graph(kg: KnowledgeGraph) -> nx.MultiDiGraph:
         d["label"] = d.get("label_zh") or n
         d["pinyin"] = reading(d["label_zh"]) if d.get("label_zh") else ""
         d["code"] = codes.get(n, "")
-        d["iri"] = ns.expand(n) or n
+        d["iri"] = ns.iri(n)
         d["r"], d["g"], d["b"] = _rgb(CLASS_STYLE.get(d.get("class", ""), OTHER_STYLE)[0])
         d["x"], d["y"] = pos[n]
     return g

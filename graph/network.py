@@ -253,7 +253,7 @@ def to_networkx(kg: KnowledgeGraph, as_of: int | None = None, modes: set[str] | 
             continue
         for node in (hop.source, hop.target):
             if node not in g:
-                iri = ns.expand(node) or node
+                iri = ns.iri(node)
                 g.add_node(node, cls=facts.classes.get(node, ""), label_zh=kg.label(iri, "zh"),
                            label_en=kg.label(iri, "en"))
         g.add_edge(hop.source, hop.target, key=f"{hop.relation}|{hop.source}|{hop.target}", hop=hop)
@@ -271,7 +271,7 @@ def rdf_multidigraph(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     nodes = sorted(n for n, c in facts.classes.items() if ns.expand(n) and c != "zg:Citation"
                    and not n.startswith("zg:"))
     for n in nodes:
-        iri = ns.expand(n) or n
+        iri = ns.iri(n)
         attrs = {"class": facts.classes[n], "label_zh": kg.label(iri, "zh"), "label_en": kg.label(iri, "en")}
         if n in coords:
             attrs["lat"], attrs["long"] = coords[n]

@@ -69,6 +69,12 @@ def expand(text: str) -> str | None:
     return None
 
 
+def iri(node: str) -> str:
+    """The full IRI of a node name as the code passes them around: a CURIE where one fits, else
+    the IRI itself (a local name with, say, '~' cannot be compacted)."""
+    return expand(node) or node
+
+
 def sparql_prologue() -> str:
     """PREFIX lines for every project prefix (for exports and documentation)."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

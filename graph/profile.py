@@ -105,7 +105,7 @@ class Profile:
     def header(self) -> dict:
         n = self.node
         cls = self.f.classes.get(n, "")
-        return {"zh": self.s.zh(n), "en": self.s.en(n), "curie": n, "iri": ns.expand(n),
+        return {"zh": self.s.zh(n), "en": self.s.en(n), "curie": n, "iri": ns.iri(n),
                 "cls": cls, "cls_zh": self.s.zh(cls) if cls else "", "cls_en": self.s.en(cls) if cls else "",
                 "labels": self.values(n, "rdfs:label"), "alt": self.values(n, "skos:altLabel"),
                 "type_cites": self.notes.cite(self.f.evidence(n, "rdf:type"))}

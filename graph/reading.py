@@ -100,7 +100,7 @@ class Reading:
 def relation_label(kg: KnowledgeGraph, prop: str, lang: str) -> str:
     if prop in _BUILTIN_LABELS:
         return _BUILTIN_LABELS[prop][lang]
-    iri = ns.expand(prop) or prop
+    iri = ns.iri(prop)
     entry = kg.labels().get(iri, {})
     return entry.get(lang) or entry.get("en" if lang == "zh" else "zh") or prop
 
@@ -139,7 +139,7 @@ def reading(kg: KnowledgeGraph, iri: str, lang: str = "zh", as_of: int | None = 
         iri=iri, lang=lang, label=kg.label(iri, lang),
         other_label=kg.labels().get(iri, {}).get(other, ""),
         labels=labels, short_names=alts, pinyin=idx.pinyin.get(iri, ""),
-        classes=[(c, kg.label(ns.expand(c) or c, lang)) for c in classes],
+        classes=[(c, kg.label(ns.iri(c), lang)) for c in classes],
         facts=out, members=_members(kg, iri, lang, as_of),
     )
 

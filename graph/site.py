@@ -52,10 +52,10 @@ class SiteBuilder:
 
     # -------------------------------------------------------------- helpers
     def zh(self, node: str) -> str:
-        return self.kg.label(ns.expand(node) or node, "zh")
+        return self.kg.label(ns.iri(node), "zh")
 
     def en(self, node: str) -> str:
-        return self.kg.label(ns.expand(node) or node, "en")
+        return self.kg.label(ns.iri(node), "en")
 
     def href(self, node: str, root: str) -> str | None:
         return root + viz.page_path(node) if node in self.has_page else None
@@ -125,7 +125,7 @@ class SiteBuilder:
     def _source_graph_values(self, doc: str, prop: str) -> list[str]:
         """Metadata of source documents lives in zgg:sources (uncited by design)."""
         rows = self.kg.select(f"SELECT ?v WHERE {{ GRAPH zgg:sources {{ ?d {prop} ?v }} }} ORDER BY ?v",
-                              {"d": ox.NamedNode(ns.expand(doc))}).rows
+                              {"d": ox.NamedNode(ns.iri(doc))}).rows
         return [ns.curie(v.value) if isinstance(v, ox.NamedNode) else v.value for (v,) in rows]
 
     def _mini_graph(self, node: str, root: str) -> dict | None:

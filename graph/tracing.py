@@ -71,7 +71,7 @@ def _narrower(kg: KnowledgeGraph, industry: str) -> set[str]:
 def _node(curie: str):
     import pyoxigraph as ox
 
-    return ox.NamedNode(ns.expand(curie) or curie)
+    return ox.NamedNode(ns.iri(curie))
 
 
 CLIMB = {"includes", "contains"}  # containment: may be climbed backwards at the start of a chain
@@ -191,12 +191,12 @@ def hop_rows(kg: KnowledgeGraph, paths: list[Path], lang: str = "zh") -> tuple[l
 
 
 def _name(kg: KnowledgeGraph, node: str, lang: str) -> str:
-    return f"{kg.label(ns.expand(node) or node, lang)} ({node})"
+    return f"{kg.label(ns.iri(node), lang)} ({node})"
 
 
 def as_json(kg: KnowledgeGraph, result: TraceResult) -> dict:
     def node(n):
-        iri = ns.expand(n) or n
+        iri = ns.iri(n)
         return {"id": n, "label_zh": kg.label(iri, "zh"), "label_en": kg.label(iri, "en"),
                 "class": result.graph.nodes[n]["cls"] if n in result.graph else ""}
 
@@ -243,7 +243,7 @@ def as_html(kg: KnowledgeGraph, result: TraceResult, lang: str = "zh") -> str:
                      f"role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">")
         for k, node in enumerate(p.nodes):
             x = k * (box + gap)
-            label = escape(kg.label(ns.expand(node) or node, lang))
+            label = escape(kg.label(ns.iri(node), lang))
             parts.append(f"<g><title>{escape(node)}</title><rect x=\"{x}\" y=\"20\" width=\"{box}\" height=\"40\" "
                          f"rx=\"6\" fill=\"#f3f4f6\" stroke=\"#374151\"/><text x=\"{x + 6}\" y=\"44\">"
                          f"{label[:14]}</text></g>")
@@ -261,9 +261,9 @@ def as_html(kg: KnowledgeGraph, result: TraceResult, lang: str = "zh") -> str:
             cites = "; ".join(
                 (f"<a href=\"{escape(safe_href(e.url))}\">{escape(e.title)}</a>" if safe_href(e.url)
                  else escape(e.title)) + f" {escape(e.locator)}" for e in step.hop.evidence)
-            parts.append(f"<li>{escape(kg.label(ns.expand(step.start) or step.start, lang))} "
+            parts.append(f"<li>{escape(kg.label(ns.iri(step.start), lang))} "
                          f"{'→' if step.forward else '←'} {escape(step.hop.relation)} "
-                         f"{escape(kg.label(ns.expand(step.end) or step.end, lang))} "
+                         f"{escape(kg.label(ns.iri(step.end), lang))} "
                          f"<em>({escape(step.hop.mode)})</em> — {cites}</li>")
         parts.append("</ol>")
     parts.append("</body></html>\n")

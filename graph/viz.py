@@ -198,7 +198,7 @@ def view_data(kg: KnowledgeGraph, g: nx.MultiGraph, positions: dict, root: str) 
     short = _short_names(kg)
     for n in sorted(g.nodes):
         d = g.nodes[n]
-        iri = ns.expand(n) or n
+        iri = ns.iri(n)
         x, y = positions.get(n, (0.0, 0.0))
         docs = sorted({e.title for props in facts.by_subject.get(n, {}).values() for evs in props.values() for e in evs})
         nodes.append({"id": n, "zh": d.get("label_zh") or kg.label(iri, "zh"),
@@ -209,7 +209,7 @@ def view_data(kg: KnowledgeGraph, g: nx.MultiGraph, positions: dict, root: str) 
     for hop in sorted(hops, key=lambda h: (h.source, h.target, h.relation, h.mode, h.industry or "")):
         edges.append({"from": hop.source, "to": hop.target, "rel": hop.relation, "mode": hop.mode,
                       "industry": hop.industry or "",
-                      "industry_label": kg.label(ns.expand(hop.industry), "zh") if hop.industry else "",
+                      "industry_label": kg.label(ns.iri(hop.industry), "zh") if hop.industry else "",
                       "valid": [hop.valid_from or "", hop.valid_to or ""],
                       "sources": [dict(s, page=root + s["page"]) for s in _sources(hop)]})
     return {"nodes": nodes, "edges": edges}
@@ -303,7 +303,7 @@ def neighbourhood(kg: KnowledgeGraph, focus: str, depth: int = 2, as_of: int | N
     g = to_networkx(kg, as_of=as_of)
     if focus not in g:
         h = nx.MultiGraph()
-        iri = ns.expand(focus) or focus
+        iri = ns.iri(focus)
         h.add_node(focus, cls="", label_zh=kg.label(iri, "zh"), label_en=kg.label(iri, "en"))
         return h
     dist = nx.single_source_shortest_path_length(g, focus, cutoff=depth)
@@ -317,7 +317,7 @@ def industry_view(kg: KnowledgeGraph, industry: str, as_of: int | None = None) -
     import pyoxigraph as ox
 
     rows = kg.select("SELECT ?n WHERE { ?n skos:broader* ?i }",
-                     {"i": ox.NamedNode(ns.expand(industry) or industry)}).rows
+                     {"i": ox.NamedNode(ns.iri(industry))}).rows
     inds = {ns.curie(n.value) for (n,) in rows} | {industry}
     keep = set(n for n in inds if n in g)
     for i in list(keep):
@@ -365,12 +365,12 @@ def write_view(kg: KnowledgeGraph, output: str | Path, view: str = "overview", f
         if not industry:
             raise ValueError("--view industry needs --industry X")
         ind = ns.curie(entities.resolve(kg, industry))
-        g, title = industry_view(kg, ind, as_of), f"{kg.label(ns.expand(ind), lang)} · industry"
+        g, title = industry_view(kg, ind, as_of), f"{kg.label(ns.iri(ind), lang)} · industry"
     elif view == "zone" or focus:
         if not focus:
             raise ValueError("--view zone needs --focus ENTITY")
         node = ns.curie(entities.resolve(kg, focus))
-        g, title = neighbourhood(kg, node, depth, as_of), f"{kg.label(ns.expand(node), lang)} · depth {depth}"
+        g, title = neighbourhood(kg, node, depth, as_of), f"{kg.label(ns.iri(node), lang)} · depth {depth}"
     else:
         g, title = overview(kg, as_of), "总览 Overview"
     site = kg.root / "exports" / "site"

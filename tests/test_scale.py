@@ -47,3 +47,13 @@ def test_bench_scale_times_whole_processes(mini_root, tmp_path):
     columns, rows = scalebench.table(runs)
     assert columns == ["command", "1x_s", "1x_peak_MB", "2x_s", "2x_peak_MB", "2x_growth"]
     assert rows[0][0] == "stats" and rows[0][-1].endswith("x")
+
+
+def test_build_takes_iris_that_no_prefix_compacts(mini_root, tmp_path, run):
+    """Copies' IRIs end in '~r1', which no CURIE can hold: every writer must carry the full IRI
+    (the views once crashed on an industry named that way)."""
+    root = scalebench.make_root(mini_root, 2, tmp_path / "x2")
+    result = run("build", "--out", tmp_path / "out", root=root)
+    assert result.exit_code == 0, result.output
+    data = (tmp_path / "out" / "site" / "views" / "overview.html").read_text(encoding="utf-8")
+    assert f"{scalebench.SUFFIX}1" in data

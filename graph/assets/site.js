@@ -60,6 +60,7 @@
     // a margin for the labels levelOfDetail enlarges after the fit (the fit only knew their old size)
     network.moveTo({scale: network.getScale() * 0.92, animation: false});
     window.zgNetwork = network;  // for tests and the curious
+    if (data.map) drawMap(network, data);
     levelOfDetail(network, nodes, data);
     window.zgData = {nodes: nodes, edges: edges};
 
@@ -184,6 +185,76 @@
     });
     network.on("blurNode", function () { tip.hidden = true; });
     network.once("afterDrawing", function () { document.body.setAttribute("data-drawn", String(performance.now())); });
+  }
+
+  // The map under the geo view: provinces from the vendored basemap (assets/basemap-china.js), member
+  // cities shaded in their zone's colour, a zone legend. Drawn in canvas coordinates before the
+  // network, with the projection graph.viz.project used for the nodes' positions.
+  function drawMap(network, data) {
+    var m = data.map, base = window.ZG_BASEMAP || {features: [], grid: 100}, k = base.grid;
+    var hosts = {};
+    m.hosts.forEach(function (id) { hosts[id] = true; });
+    var shapes = base.features.map(function (f) {
+      var path = new Path2D();
+      f.rings.forEach(function (r) {
+        for (var i = 0; i < r.length; i += 2) {
+          var x = (r[i] / k - m.lon0) * m.kx, y = -(r[i + 1] / k - m.lat0) * m.ky;
+          if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
+        }
+        path.closePath();
+      });
+      return {id: f.id, path: path};
+    });
+    // fit the country, not the nodes: the west has few nodes but is part of the picture
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    base.features.forEach(function (f) {
+      f.rings.forEach(function (r) {
+        for (var i = 0; i < r.length; i += 2) {
+          var x = (r[i] / k - m.lon0) * m.kx, y = -(r[i + 1] / k - m.lat0) * m.ky;
+          x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        }
+      });
+    });
+    var box = document.getElementById("network").getBoundingClientRect();
+    if (x1 > x0 && box.width && box.height)
+      network.moveTo({position: {x: (x0 + x1) / 2, y: (y0 + y1) / 2}, animation: false,
+                      scale: 0.96 * Math.min(box.width / (x1 - x0), box.height / (y1 - y0))});
+    var at = {};
+    data.nodes.forEach(function (n) { at[n.id] = n; });
+    var halos = m.members.filter(function (h) { return at[h.node]; });
+    window.zgMap = {features: 0, zones: m.zones.length, members: 0};
+    network.on("beforeDrawing", function (ctx) {
+      var scale = network.getScale(), drawn = 0;
+      ctx.save();
+      ctx.lineJoin = "round";
+      shapes.forEach(function (s) {
+        ctx.fillStyle = hosts[s.id] ? "#e8edf3" : "#f8fafc";
+        ctx.fill(s.path);
+        ctx.strokeStyle = "#94a3b8";
+        ctx.lineWidth = 1 / scale;
+        ctx.stroke(s.path);
+        drawn++;
+      });
+      ctx.globalAlpha = 0.45;
+      halos.forEach(function (h) {
+        var n = at[h.node];
+        ctx.fillStyle = h.color;
+        ctx.beginPath();
+        ctx.arc(n.x, n.y, Math.max(14, 9 / scale), 0, 2 * Math.PI);
+        ctx.fill();
+      });
+      ctx.restore();
+      window.zgMap = {features: drawn, zones: m.zones.length, members: halos.length};
+    });
+    var legend = document.getElementById("zone-legend");
+    if (legend) m.zones.forEach(function (z) {
+      var item = el("span", {"class": "legend-item", "data-zone": z.id});
+      var swatch = el("span", {"class": "swatch"});
+      swatch.style.background = z.color;
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(z.label));
+      legend.appendChild(item);
+    });
   }
 
   // Levels of detail. Zones, macro-regions and provinces get labels of at least MAJOR_PX screen pixels

@@ -294,3 +294,45 @@ def test_flow_left_to_right_filters(site, open_page):
         p.page.check("#show-realised")
         p.page.set_viewport_size({"width": 1280, "height": 800})
         p.page.screenshot(path=str(SCREENSHOTS / "flow-left-to-right.png"))
+
+
+def test_map_draws_provinces_and_zones_offline(site, open_page):
+    """The geo view is a map: every provincial-level outline of the vendored basemap is drawn, land is
+    filled and sea is not, every zone is in the legend and its member cities are shaded."""
+    from graph import geo
+
+    path = site / "views" / "geo.html"
+    p = open_page(path)
+    p.drawn()
+    p.page.wait_for_function("window.zgMap && window.zgMap.features > 0", timeout=5000)
+    drawn = p.page.evaluate("window.zgMap")
+    data = graph_json(path)
+    assert drawn["features"] == len(geo.load_basemap()["features"]) == 34
+    zones = sorted(n["id"] for n in data["nodes"] if n["cls"] == "zg:DemonstrationZone")
+    legend = p.page.eval_on_selector_all("#zone-legend .legend-item", "els => els.map(e => e.dataset.zone)")
+    assert drawn["zones"] == len(zones) >= 12 and sorted(legend) == zones
+    assert drawn["members"] == len(data["map"]["members"]) > 30
+    assert {m["zone"] for m in data["map"]["members"]} >= {"zone:liaoxibei", "zone:wanjiang"}
+
+    def pixel(lon, lat):
+        return p.page.evaluate("""([lon, lat]) => { const n = window.zgNetwork, m = %s;
+            const c = n.canvasToDOM({x: (lon - m.lon0) * m.kx, y: -(lat - m.lat0) * m.ky});
+            const canvas = document.querySelector('#network canvas'), r = window.devicePixelRatio || 1;
+            return Array.from(canvas.getContext('2d').getImageData(Math.round(c.x * r), Math.round(c.y * r), 1, 1).data); }"""
+                               % json.dumps({k: data["map"][k] for k in ("lon0", "lat0", "kx", "ky")}), [lon, lat])
+
+    assert pixel(85.0, 42.0)[:3] == [0xf8, 0xfa, 0xfc]  # Xinjiang: land, no zone there
+    assert pixel(125.0, 25.0)[3] == 0  # the sea east of Taiwan: nothing drawn
+    assert "Natural Earth" in p.page.locator(".attribution").inner_text()
+    assert p.page.locator(".attribution").inner_text().count("标准地图") == 1
+    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        # a fresh page at 1280×800: the map is fitted to the size the reader has
+        ctx = p.page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+        ctx.route(re.compile(r"^(?!file:).*"), lambda r: r.abort())
+        shot = ctx.new_page()
+        shot.goto(path.as_uri())
+        shot.wait_for_function("window.zgMap && window.zgMap.features > 0", timeout=15000)
+        shot.wait_for_timeout(300)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        shot.screenshot(path=str(SCREENSHOTS / "map-geo.png"))
+        ctx.close()

@@ -215,10 +215,24 @@
         }
       });
     });
-    var box = document.getElementById("network").getBoundingClientRect();
-    if (x1 > x0 && box.width && box.height)
-      network.moveTo({position: {x: (x0 + x1) / 2, y: (y0 + y1) / 2}, animation: false,
-                      scale: 0.96 * Math.min(box.width / (x1 - x0), box.height / (y1 - y0))});
+    var fittedTo = "";
+    function fitCountry() {
+      var box = document.getElementById("network").getBoundingClientRect();
+      fittedTo = box.width + "x" + box.height;
+      if (x1 > x0 && box.width && box.height)
+        network.moveTo({position: {x: (x0 + x1) / 2, y: (y0 + y1) / 2}, animation: false,
+                        scale: 0.96 * Math.min(box.width / (x1 - x0), box.height / (y1 - y0))});
+    }
+    fitCountry();
+    // until the reader zooms or pans, a resized window shows the whole country again
+    var touched = false;
+    network.on("zoom", function () { touched = true; });
+    network.on("dragStart", function () { touched = true; });
+    network.on("resize", function () { if (!touched) fitCountry(); });
+    network.on("afterDrawing", function () {
+      var box = document.getElementById("network").getBoundingClientRect();
+      if (!touched && box.width + "x" + box.height !== fittedTo) fitCountry();
+    });
     var at = {};
     data.nodes.forEach(function (n) { at[n.id] = n; });
     var halos = m.members.filter(function (h) { return at[h.node]; });
@@ -262,6 +276,7 @@
   // under drawThreshold). A greedy pass over screen boxes hides lower-priority labels that would
   // overlap one already placed (zones first; a zone label tries below its node, then above, and is never hidden).
   var MAJOR_PX = 13;
+  var HIDDEN_PX = 1;
   var PRIORITY = {"zg:DemonstrationZone": 0, "zg:MacroRegion": 1, "zg:ProvinceLevelRegion": 2};
   function levelOfDetail(network, nodes, data) {
     var base = (data.options.nodes && data.options.nodes.font && data.options.nodes.font.size) || 12;
@@ -281,7 +296,7 @@
       var scale = network.getScale();
       var positions = network.getPositions();
       var rect = document.getElementById("network").getBoundingClientRect();
-      var grid = {}, cell = 64, updates = [], report = [], shownCount = 0;
+      var grid = {}, cell = 64, updates = [], report = [], shownCount = 0, shownIds = [];
       function cells(b) {
         var out = [];
         for (var x = Math.floor(b.x0 / cell); x <= Math.floor(b.x1 / cell); x++)
@@ -293,6 +308,7 @@
           return !(grid[k] || []).some(function (o) { return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1; });
         });
       }
+      function shift(b, dy) { return {x0: b.x0, x1: b.x1, y0: b.y0 + dy, y1: b.y1 + dy}; }
       function take(b) { cells(b).forEach(function (k) { (grid[k] = grid[k] || []).push(b); }); }
       order.forEach(function (n) {
         var major = n.cls in PRIORITY;
@@ -307,22 +323,33 @@
           var w = textWidth(n.label || "", px), r = (n.size || 12) * scale;
           var below = {x0: c.x - w / 2, x1: c.x + w / 2, y0: c.y + r + 2, y1: c.y + r + 2 + px};
           var above = {x0: below.x0, x1: below.x1, y0: c.y - r - 4 - px, y1: c.y - r - 4};
+          var slot = null;
+          if (inView && free(below)) {
+            slot = {box: below, dy: 0};
+          } else if (inView && n.cls === "zg:DemonstrationZone") {
+            // a zone label is never hidden: it tries above its node, then one and two lines further
+            // down or up, before it gives in and overlaps
+            var line = px + 3;
+            var slots = [{box: above, dy: -(2 * r + px + 6)}];
+            for (var k = 1; k <= 2; k++) {
+              slots.push({box: shift(below, k * line), dy: k * line});
+              slots.push({box: shift(above, -k * line), dy: -(2 * r + px + 6) - k * line});
+            }
+            slot = slots.filter(function (c) { return free(c.box); })[0] || {box: below, dy: 0};
+          }
           if (!inView) {
             shown = major;
-          } else if (free(below)) {
-            take(below);
-          } else if (n.cls === "zg:DemonstrationZone" && free(above)) {
-            take(above);
-            vadjust = -(2 * r + px + 6) / scale;
-          } else if (n.cls in PRIORITY && n.cls !== "zg:DemonstrationZone") {
-            shown = false;
-          } else if (n.cls === "zg:DemonstrationZone") {
-            take(below);
+          } else if (slot) {
+            take(slot.box);
+            vadjust = slot.dy / scale;
           } else {
             shown = false;
           }
         }
-        var font = {size: shown ? size : Math.min(size, (threshold - 2) / scale), vadjust: vadjust};
+        // a hidden label is made far smaller than vis-network's drawThreshold, not just under it: at
+        // (threshold-2)/scale, any later change of scale the pass did not see (a resize rescales the
+        // view) brought it back, faded but readable, on top of the labels placed here
+        var font = {size: shown ? size : Math.min(size, HIDDEN_PX / scale), vadjust: vadjust};
         // only nodes that differ from their drawn state are updated (a DataSet update re-parses each node)
         var key = font.size + "/" + vadjust, was = drawnAs[n.id] || base + "/0";
         if (key !== was) {
@@ -330,14 +357,22 @@
           // colour and shape repeated: an update without them lets the node's group restyle it
           updates.push({id: n.id, color: n.color, shape: n.shape, font: font});
         }
-        if (font.size * scale >= threshold - 1) shownCount++;
+        if (font.size * scale >= threshold - 1) { shownCount++; shownIds.push(n.id); }
         if (major) report.push({id: n.id, cls: n.cls, px: shown ? Math.round(px * 10) / 10 : 0, shown: shown});
       });
       if (updates.length) nodes.update(updates);
-      window.zgLabels = {scale: scale, major: report, shown: shownCount};
+      appliedScale = scale;
+      window.zgLabels = {scale: scale, major: report, shown: shownCount, ids: shownIds};
     }
+    var appliedScale = null;
+    function schedule() { if (!pending) { pending = true; window.requestAnimationFrame(apply); } }
     apply();
-    network.on("zoom", function () { if (!pending) { pending = true; window.requestAnimationFrame(apply); } });
+    // every change of view gets a new pass: zoom, pan, and a resize (vis-network rescales the view to
+    // keep the same area in a resized canvas, without a zoom event)
+    network.on("zoom", schedule);
+    network.on("dragEnd", schedule);
+    network.on("resize", schedule);
+    network.on("afterDrawing", function () { if (network.getScale() !== appliedScale) schedule(); });
   }
 
   function initSearch(index) {

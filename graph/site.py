@@ -186,8 +186,8 @@ class SiteBuilder:
                 "declared dashed, realised solid.")]
         g, pos = viz.geo(self.kg)
         out.append(("geo.html", "地图 Geographic view", g, pos,
-                    "Zones on a map of China's provincial-level units: member cities shaded in their zone's colour, "
-                    "declared source regions linked by arcs."))
+                    ("Zones on a map of China's provincial-level units: member cities shaded in their zone's colour, "
+                     "declared source regions linked by arcs.")))
         for z in self.facts.subjects_of_class("zg:DemonstrationZone"):
             out.append((f"zone-{z.split(':')[1]}.html", f"{self.zh(z)} · depth 2", viz.neighbourhood(self.kg, z, 2),
                         None, "The zone and everything within two hops."))

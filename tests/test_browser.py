@@ -314,15 +314,33 @@ def test_map_draws_provinces_and_zones_offline(site, open_page):
     assert drawn["members"] == len(data["map"]["members"]) > 30
     assert {m["zone"] for m in data["map"]["members"]} >= {"zone:liaoxibei", "zone:wanjiang"}
 
+    projection = {k: data["map"][k] for k in ("lon0", "lat0", "kx", "ky")}
+
     def pixel(lon, lat):
-        return p.page.evaluate("""([lon, lat]) => { const n = window.zgNetwork, m = %s;
+        return p.page.evaluate("""([lon, lat, m]) => { const n = window.zgNetwork;
             const c = n.canvasToDOM({x: (lon - m.lon0) * m.kx, y: -(lat - m.lat0) * m.ky});
             const canvas = document.querySelector('#network canvas'), r = window.devicePixelRatio || 1;
-            return Array.from(canvas.getContext('2d').getImageData(Math.round(c.x * r), Math.round(c.y * r), 1, 1).data); }"""
-                               % json.dumps({k: data["map"][k] for k in ("lon0", "lat0", "kx", "ky")}), [lon, lat])
+            return Array.from(canvas.getContext('2d').getImageData(Math.round(c.x * r), Math.round(c.y * r), 1, 1).data); }""",
+                               [lon, lat, projection])
 
     assert pixel(85.0, 42.0)[:3] == [0xf8, 0xfa, 0xfc]  # Xinjiang: land, no zone there
     assert pixel(125.0, 25.0)[3] == 0  # the sea east of Taiwan: nothing drawn
+    # the whole country is in view, and again after a resize (vis-network rescales the view on a resize
+    # by the change of size, which pushed the east of the map out of the canvas)
+    fits = """([m]) => { const n = window.zgNetwork, b = window.ZG_BASEMAP, k = b.grid;
+        const box = document.getElementById('network').getBoundingClientRect();
+        let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+        for (const f of b.features) for (const r of f.rings) for (let i = 0; i < r.length; i += 2) {
+          const c = n.canvasToDOM({x: (r[i] / k - m.lon0) * m.kx, y: -(r[i + 1] / k - m.lat0) * m.ky});
+          x0 = Math.min(x0, c.x); x1 = Math.max(x1, c.x); y0 = Math.min(y0, c.y); y1 = Math.max(y1, c.y); }
+        return {inside: x0 >= 0 && y0 >= 0 && x1 <= box.width && y1 <= box.height,
+                fills: Math.max((x1 - x0) / box.width, (y1 - y0) / box.height)}; }"""
+    first = p.page.evaluate(fits, [projection])
+    assert first["inside"] and first["fills"] > 0.9, first
+    p.page.set_viewport_size({"width": 1400, "height": 1000})
+    p.page.wait_for_timeout(400)
+    again = p.page.evaluate(fits, [projection])
+    assert again["inside"] and again["fills"] > 0.9, again
     assert "Natural Earth" in p.page.locator(".attribution").inner_text()
     assert p.page.locator(".attribution").inner_text().count("标准地图") == 1
     if os.environ.get("ZONEGRAPH_SCREENSHOTS"):

@@ -55,7 +55,7 @@ def test_geojson_is_deterministic(kg):
 
 # ------------------------------------------------------------------------------ the basemap
 
-from graph import geo  # noqa: E402
+from graph import geo
 
 
 def test_basemap_has_one_outline_per_provincial_level_unit_each_tied_to_its_region(kg):

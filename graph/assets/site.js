@@ -228,10 +228,11 @@
     var touched = false;
     network.on("zoom", function () { touched = true; });
     network.on("dragStart", function () { touched = true; });
-    network.on("resize", function () { if (!touched) fitCountry(); });
+    // vis-network emits "resize" before it rescales the view for the new size, so the refit waits a frame
+    network.on("resize", function () { fittedTo = ""; });
     network.on("afterDrawing", function () {
       var box = document.getElementById("network").getBoundingClientRect();
-      if (!touched && box.width + "x" + box.height !== fittedTo) fitCountry();
+      if (!touched && box.width + "x" + box.height !== fittedTo) window.requestAnimationFrame(fitCountry);
     });
     var at = {};
     data.nodes.forEach(function (n) { at[n.id] = n; });

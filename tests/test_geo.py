@@ -103,3 +103,19 @@ def test_topojson_conversion_keeps_shared_borders_and_merges_outlines(tmp_path):
     # the shared border is gone: only the outer corners (and the border's ends, on the outline) remain
     assert pts[0] == pts[-1] and set(pts) == {(10000, 3000), (10100, 3000), (10200, 3000), (10200, 3100),
                                              (10100, 3100), (10000, 3100)}
+
+
+def test_map_layer_colours_each_zone_and_shades_its_members(kg):
+    from graph import viz
+
+    g, pos = viz.geo(kg)
+    layer = viz.map_layer(kg, g)
+    colours = [z["color"] for z in layer["zones"]]
+    assert len(set(colours)) == len(colours) >= 12
+    colour = {z["id"]: z["color"] for z in layer["zones"]}
+    assert {"node": "region:211300", "zone": "zone:liaoxibei", "color": colour["zone:liaoxibei"]} in layer["members"]
+    assert {"CN.LN", "CN.AH"} <= set(layer["hosts"]) and "CN.XZ" not in layer["hosts"]
+    assert layer["regions"]["CN.LN"] == {"id": "region:210000", "zh": "辽宁省"}
+    # industries have no place on the map; 赣南, with no member city in the data, sits at its province
+    assert not any(d["cls"] == "zg:Industry" for _, d in g.nodes(data=True))
+    assert pos["zone:gannan"] == tuple(round(c + 25, 1) for c in viz.project(115.81635, 28.63666))

@@ -312,6 +312,8 @@ def test_map_draws_provinces_and_zones_offline(site, open_page):
     legend = p.page.eval_on_selector_all("#zone-legend .legend-item", "els => els.map(e => e.dataset.zone)")
     assert drawn["zones"] == len(zones) >= 12 and sorted(legend) == zones
     assert drawn["members"] == len(data["map"]["members"]) > 30
+    p.page.locator('#zone-legend [data-zone="zone:liaoxibei"]').click()
+    assert p.page.locator("#details h2").inner_text() == "辽西北承接产业转移示范区"
     assert {m["zone"] for m in data["map"]["members"]} >= {"zone:liaoxibei", "zone:wanjiang"}
 
     projection = {k: data["map"][k] for k in ("lon0", "lat0", "kx", "ky")}

@@ -60,7 +60,8 @@
     // a margin for the labels levelOfDetail enlarges after the fit (the fit only knew their old size)
     network.moveTo({scale: network.getScale() * 0.92, animation: false});
     window.zgNetwork = network;  // for tests and the curious
-    if (data.map) drawMap(network, data);
+    // a zone in the map's legend opens like a click on the zone: its links, sources and neighbours
+    if (data.map) drawMap(network, data, function (id) { network.selectNodes([id]); showNode(id); });
     levelOfDetail(network, nodes, data);
     window.zgData = {nodes: nodes, edges: edges};
 
@@ -190,7 +191,7 @@
   // The map under the geo view: provinces from the vendored basemap (assets/basemap-china.js), member
   // cities shaded in their zone's colour, a zone legend. Drawn in canvas coordinates before the
   // network, with the projection graph.viz.project used for the nodes' positions.
-  function drawMap(network, data) {
+  function drawMap(network, data, openZone) {
     var m = data.map, base = window.ZG_BASEMAP || {features: [], grid: 100}, k = base.grid;
     var hosts = {};
     m.hosts.forEach(function (id) { hosts[id] = true; });
@@ -263,7 +264,8 @@
     });
     var legend = document.getElementById("zone-legend");
     if (legend) m.zones.forEach(function (z) {
-      var item = el("span", {"class": "legend-item", "data-zone": z.id});
+      var item = el("button", {type: "button", "class": "legend-item zone", "data-zone": z.id, title: z.id});
+      item.addEventListener("click", function () { openZone(z.id); });
       var swatch = el("span", {"class": "swatch"});
       swatch.style.background = z.color;
       item.appendChild(swatch);

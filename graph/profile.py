@@ -195,7 +195,8 @@ class Profile:
         sec("positioning", "战略定位与空间布局", "Positioning and layout",
             [dict(v, rel=self.rel(p)) for p in ("zg:positioning", "zg:spatialLayout") for v in self.values(z, p)],
             "text")
-        sec("industries", "承接产业", "Target industries", self.values(z, "zg:targetIndustry"))
+        sec("industries", "承接产业（按规划文本）", "Target industries, by the document that names them",
+            self.industries_by_document(), "plans")
         sec("sources", "产业转出地", "Source regions", self.values(z, "zg:sourceRegion"))
         sec("platforms", "承接平台与园区", "Carrier platforms and parks", self.values(z, "zg:carrierPlatform"))
         links = []
@@ -229,6 +230,33 @@ class Profile:
                 ((s, evs) for s, p, evs in self.s.incoming.get(z, []) if p == "zg:concerns"),
                 key=lambda t: t[0])])
         return secs
+
+    def industries_by_document(self) -> list[dict]:
+        """Target industries grouped by the document each citation comes from (a plan, an approval,
+        a later measure), newest first: plan versions differ in what they name, and a reader should
+        see which version says what. An industry named by two documents is listed under both, each
+        time with the footnote of that document only. Undated documents come last."""
+        by_doc: dict[str, list[dict]] = defaultdict(list)
+        for ind, evs in self.f.by_subject.get(self.node, {}).get("zg:targetIndustry", {}).items():
+            per_doc: dict[str, list] = defaultdict(list)
+            for e in evs:
+                per_doc[e.document].append(e)
+            for doc, doc_evs in per_doc.items():
+                by_doc[doc].append(self.value(ind, doc_evs))
+        groups = []
+        for doc, vals in by_doc.items():
+            meta = self.s.document_meta
+            issued = sorted(meta(doc, "dcterms:issued"))
+            start, end = meta(doc, "zg:periodStart"), meta(doc, "zg:periodEnd")
+            period = f"{start[0] if start else ''}–{end[0] if end else ''}" if start or end else ""
+            document = (self.value(doc) if doc in self.s.has_page
+                        else {"text": doc, "full": doc, "en": "", "href": None, "cites": []})
+            groups.append({"curie": doc, "document": document, "issued": issued[0] if issued else "",
+                           "number": "、".join(meta(doc, "dcterms:identifier")), "period": period,
+                           "industries": sorted(vals, key=lambda v: (v["text"], v["href"] or ""))})
+        groups.sort(key=lambda g: (g["document"]["text"], g["curie"]))
+        groups.sort(key=lambda g: g["issued"], reverse=True)  # stable: same date -> by title
+        return groups
 
     def _amount(self, p: str) -> dict:
         a, u = self._joined(p, "zg:amount"), self._joined(p, "zg:amountUnit")

@@ -185,7 +185,9 @@ class SiteBuilder:
                 "Source regions → industries → zones and cities → parks → projects; links labelled by industry, "
                 "declared dashed, realised solid.")]
         g, pos = viz.geo(self.kg)
-        out.append(("geo.html", "地图 Geographic view", g, pos, "Regions placed at their coordinates (longitude, latitude)."))
+        out.append(("geo.html", "地图 Geographic view", g, pos,
+                    ("Zones on a map of China's provincial-level units: member cities shaded in their zone's colour, "
+                     "declared source regions linked by arcs.")))
         for z in self.facts.subjects_of_class("zg:DemonstrationZone"):
             out.append((f"zone-{z.split(':')[1]}.html", f"{self.zh(z)} · depth 2", viz.neighbourhood(self.kg, z, 2),
                         None, "The zone and everything within two hops."))
@@ -201,7 +203,8 @@ class SiteBuilder:
         written += [f"assets/{p.name}" for p in sorted((site / "assets").iterdir())]
         view_index = []
         for name, title, g, pos, desc in self.views():
-            html = viz.render_view(self.kg, g, title, ROOT_FROM_VIEW, self.lang, pos, desc, edge_labels=name == "flow.html")
+            html = viz.render_view(self.kg, g, title, ROOT_FROM_VIEW, self.lang, pos, desc, edge_labels=name == "flow.html",
+                                   basemap=name == "geo.html")
             viz.write(site / "views" / name, html)
             view_index.append({"href": f"views/{name}", "title": title, "nodes": g.number_of_nodes()})
             written.append(f"views/{name}")

@@ -152,11 +152,21 @@ def layout(g: nx.Graph, seed: int = 1) -> dict[str, tuple[float, float]]:
             for i, n in enumerate(nodes)}
 
 
+# The map's projection: equirectangular, true to scale along 35°N (the middle of China), so the
+# country is not stretched east-west; site.js draws the basemap with the same numbers.
+GEO_PROJECTION = {"lon0": 105.0, "lat0": 35.0, "kx": 60.0, "ky": round(60.0 / math.cos(math.radians(35.0)), 3)}
+
+
+def project(lon: float, lat: float) -> tuple[float, float]:
+    p = GEO_PROJECTION
+    return round((lon - p["lon0"]) * p["kx"], 1), round(-(lat - p["lat0"]) * p["ky"], 1)
+
+
 def geo_layout(kg: KnowledgeGraph, g: nx.Graph) -> dict[str, tuple[float, float]]:
     """Regions at their coordinates; other nodes at the mean of their placed neighbours."""
     coords = {ns.curie(e.value): (float(lo.value), float(la.value)) for e, la, lo in kg.select(
         "SELECT ?e (SAMPLE(?a) AS ?la) (SAMPLE(?b) AS ?lo) WHERE { ?e geo:lat ?a ; geo:long ?b } GROUP BY ?e").rows}
-    pos = {n: (round((coords[n][0] - 105) * 60, 1), round(-(coords[n][1] - 35) * 60, 1)) for n in g if n in coords}
+    pos = {n: project(*coords[n]) for n in g if n in coords}
     for _ in range(3):
         for n in sorted(g):
             if n in pos:
@@ -165,6 +175,12 @@ def geo_layout(kg: KnowledgeGraph, g: nx.Graph) -> dict[str, tuple[float, float]
             if placed:
                 pos[n] = (round(sum(p[0] for p in placed) / len(placed) + 25, 1),
                           round(sum(p[1] for p in placed) / len(placed) + 25, 1))
+    # a zone with no member cities in the data (赣南) still has a province: it sits there
+    for e, p in kg.select("SELECT ?e ?p WHERE { ?e zg:province ?p }").rows:
+        n, prov = ns.curie(e.value), ns.curie(p.value)
+        if n in g and n not in pos and prov in coords:
+            x, y = project(*coords[prov])
+            pos[n] = (round(x + 25, 1), round(y + 25, 1))
     rest = sorted(n for n in g if n not in pos)
     for i, n in enumerate(rest):
         pos[n] = (-1800.0 + (i % 40) * 40, 1500.0 + (i // 40) * 40)
@@ -179,6 +195,9 @@ def _sources(hop) -> list[dict]:
             for e in hop.evidence]
 
 
+ZONE_SUFFIX = "承接产业转移示范区"
+
+
 def _short_names(kg: KnowledgeGraph) -> dict[str, str]:
     """Zones by their shortest Chinese short name (辽西北 rather than the 12-character official name):
     on a drawing, full names of neighbouring zones run into each other."""
@@ -188,6 +207,11 @@ def _short_names(kg: KnowledgeGraph) -> dict[str, str]:
         key = ns.curie(z.value)
         if key not in out or (len(name.value), name.value) < (len(out[key]), out[key]):
             out[key] = name.value
+    # zones with no short name in the data (吉西南, 蒙东) are drawn without the common suffix
+    for (z,) in kg.select("SELECT ?z WHERE { ?z a zg:DemonstrationZone }").rows:
+        key, full = ns.curie(z.value), kg.label(z.value, "zh")
+        if key not in out and full.endswith(ZONE_SUFFIX) and len(full) > len(ZONE_SUFFIX):
+            out[key] = full[: -len(ZONE_SUFFIX)]
     return out
 
 
@@ -265,12 +289,19 @@ def pyvis_payload(data: dict, lang: str = "zh", edge_labels: bool = False) -> di
 
 def render_view(kg: KnowledgeGraph, g: nx.MultiGraph, title: str, root: str, lang: str = "zh",
                 positions: dict | None = None, description: str = "", edge_labels: bool = False,
-                assets: str | None = None) -> str:
-    """A view page; ``root`` is where entity pages are, ``assets`` where CSS/JS are (default root/assets/)."""
+                assets: str | None = None, basemap: bool = False) -> str:
+    """A view page; ``root`` is where entity pages are, ``assets`` where CSS/JS are (default root/assets/).
+    ``basemap``: draw the network on the map of China (positions must come from :func:`geo_layout`)."""
     positions = positions if positions is not None else layout(g)
     payload = pyvis_payload(view_data(kg, g, positions, root), lang, edge_labels)
+    if basemap:
+        payload["map"] = map_layer(kg, g)
+        cls = {n["id"]: n["cls"] for n in payload["nodes"]}
+        for edge in payload["edges"]:
+            if edge["rel"] in ARC_RELATIONS and cls.get(edge["from"]) in SOURCE_CLASSES:
+                edge.update(smooth={"enabled": True, "type": "curvedCW", "roundness": 0.3}, width=2.2)
     extra = {"assets": assets} if assets else {}
-    return render_template("view.html", title=title, root=root, lang=lang, payload=payload,
+    return render_template("view.html", title=title, root=root, lang=lang, payload=payload, basemap=basemap,
                            description=description, counts=(len(payload["nodes"]), len(payload["edges"])), **extra)
 
 
@@ -342,8 +373,47 @@ def flow(kg: KnowledgeGraph, as_of: int | None = None) -> nx.MultiGraph:
 
 
 def geo(kg: KnowledgeGraph, as_of: int | None = None) -> tuple[nx.MultiGraph, dict]:
+    """The overview on the map, less industries: they have no place, and piled on their zones they
+    hid the cities (the flow view is where industries are read)."""
     g = overview(kg, as_of=as_of)
+    g = _subgraph(g, [n for n, d in g.nodes(data=True) if d["cls"] != "zg:Industry"])
     return g, geo_layout(kg, g)
+
+
+# one colour per zone on the map (sorted zone ids take them in turn); distinct on a pale basemap
+ZONE_PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324",
+                "#469990", "#800000", "#808000", "#000075", "#bfef45", "#fabed4", "#dcbeff", "#aaffc3")
+# declared links from a source region drawn as arcs on the map
+ARC_RELATIONS = ("positioned to receive from", "declared transfer to")
+SOURCE_CLASSES = ("zg:MacroRegion", "zg:ProvinceLevelRegion", "zg:PrefectureLevelRegion")
+
+
+def map_layer(kg: KnowledgeGraph, g: nx.MultiGraph) -> dict:
+    """What the map draws under the network: the projection, each zone's colour, member regions to
+    shade in their zone's colour, and the basemap features (provinces) that hold a member."""
+    from graph import geo as geomod
+
+    basemap = geomod.load_basemap()
+    coords = {ns.curie(e.value): (float(lo.value), float(la.value)) for e, la, lo in kg.select(
+        "SELECT ?e (SAMPLE(?a) AS ?la) (SAMPLE(?b) AS ?lo) WHERE { ?e geo:lat ?a ; geo:long ?b } GROUP BY ?e").rows}
+    zones = sorted(n for n, d in g.nodes(data=True) if d["cls"] == "zg:DemonstrationZone")
+    short = _short_names(kg)
+    colour = {z: ZONE_PALETTE[i % len(ZONE_PALETTE)] for i, z in enumerate(zones)}
+    members, hosts = set(), set()
+    for z in zones:
+        for _, m, d in g.edges(z, data=True):
+            if d["hop"].relation.startswith("member region") and m in coords:
+                members.add((m, z))
+                fid = geomod.feature_at(basemap, *coords[m])
+                if fid:
+                    hosts.add(fid)
+    regions = geomod.basemap_regions(kg, basemap)
+    return {**GEO_PROJECTION,
+            "zones": [{"id": z, "label": short.get(z) or kg.label(ns.expand(z), "zh"), "color": colour[z]}
+                      for z in zones],
+            "members": [{"node": m, "zone": z, "color": colour[z]} for m, z in sorted(members)],
+            "hosts": sorted(hosts),
+            "regions": {fid: {"id": r, "zh": kg.label(ns.expand(r), "zh")} for fid, r in sorted(regions.items())}}
 
 
 def write_view(kg: KnowledgeGraph, output: str | Path, view: str = "overview", focus: str | None = None,
@@ -376,7 +446,8 @@ def write_view(kg: KnowledgeGraph, output: str | Path, view: str = "overview", f
     site = kg.root / "exports" / "site"
     # node pages link into exports/site when it exists; otherwise to in-page anchors (no broken files)
     root = (os.path.relpath(site, output.parent) + "/") if site.is_dir() else "#"
-    html = render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow", assets="assets/")
+    html = render_view(kg, g, title, root, lang, positions, edge_labels=view == "flow", assets="assets/",
+                       basemap=view == "geo")
     try:
         copy_assets(output.parent)
         write(output, html)

@@ -294,3 +294,98 @@ def test_flow_left_to_right_filters(site, open_page):
         p.page.check("#show-realised")
         p.page.set_viewport_size({"width": 1280, "height": 800})
         p.page.screenshot(path=str(SCREENSHOTS / "flow-left-to-right.png"))
+
+
+def test_map_draws_provinces_and_zones_offline(site, open_page):
+    """The geo view is a map: every provincial-level outline of the vendored basemap is drawn, land is
+    filled and sea is not, every zone is in the legend and its member cities are shaded."""
+    from graph import geo
+
+    path = site / "views" / "geo.html"
+    p = open_page(path)
+    p.drawn()
+    p.page.wait_for_function("window.zgMap && window.zgMap.features > 0", timeout=5000)
+    drawn = p.page.evaluate("window.zgMap")
+    data = graph_json(path)
+    assert drawn["features"] == len(geo.load_basemap()["features"]) == 34
+    zones = sorted(n["id"] for n in data["nodes"] if n["cls"] == "zg:DemonstrationZone")
+    legend = p.page.eval_on_selector_all("#zone-legend .legend-item", "els => els.map(e => e.dataset.zone)")
+    assert drawn["zones"] == len(zones) >= 12 and sorted(legend) == zones
+    assert drawn["members"] == len(data["map"]["members"]) > 30
+    p.page.locator('#zone-legend [data-zone="zone:liaoxibei"]').click()
+    assert p.page.locator("#details h2").inner_text() == "辽西北承接产业转移示范区"
+    assert {m["zone"] for m in data["map"]["members"]} >= {"zone:liaoxibei", "zone:wanjiang"}
+
+    projection = {k: data["map"][k] for k in ("lon0", "lat0", "kx", "ky")}
+
+    def pixel(lon, lat):
+        return p.page.evaluate("""([lon, lat, m]) => { const n = window.zgNetwork;
+            const c = n.canvasToDOM({x: (lon - m.lon0) * m.kx, y: -(lat - m.lat0) * m.ky});
+            const canvas = document.querySelector('#network canvas'), r = window.devicePixelRatio || 1;
+            return Array.from(canvas.getContext('2d').getImageData(Math.round(c.x * r), Math.round(c.y * r), 1, 1).data); }""",
+                               [lon, lat, projection])
+
+    assert pixel(85.0, 42.0)[:3] == [0xf8, 0xfa, 0xfc]  # Xinjiang: land, no zone there
+    assert pixel(125.0, 25.0)[3] == 0  # the sea east of Taiwan: nothing drawn
+    # the whole country is in view, and again after a resize (vis-network rescales the view on a resize
+    # by the change of size, which pushed the east of the map out of the canvas)
+    fits = """([m]) => { const n = window.zgNetwork, b = window.ZG_BASEMAP, k = b.grid;
+        const box = document.getElementById('network').getBoundingClientRect();
+        let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+        for (const f of b.features) for (const r of f.rings) for (let i = 0; i < r.length; i += 2) {
+          const c = n.canvasToDOM({x: (r[i] / k - m.lon0) * m.kx, y: -(r[i + 1] / k - m.lat0) * m.ky});
+          x0 = Math.min(x0, c.x); x1 = Math.max(x1, c.x); y0 = Math.min(y0, c.y); y1 = Math.max(y1, c.y); }
+        return {inside: x0 >= 0 && y0 >= 0 && x1 <= box.width && y1 <= box.height,
+                fills: Math.max((x1 - x0) / box.width, (y1 - y0) / box.height)}; }"""
+    first = p.page.evaluate(fits, [projection])
+    assert first["inside"] and first["fills"] > 0.9, first
+    p.page.set_viewport_size({"width": 1400, "height": 1000})
+    p.page.wait_for_timeout(400)
+    again = p.page.evaluate(fits, [projection])
+    assert again["inside"] and again["fills"] > 0.9, again
+    assert "Natural Earth" in p.page.locator(".attribution").inner_text()
+    assert p.page.locator(".attribution").inner_text().count("标准地图") == 1
+    if os.environ.get("ZONEGRAPH_SCREENSHOTS"):
+        # a fresh page at 1280×800: the map is fitted to the size the reader has
+        ctx = p.page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+        ctx.route(re.compile(r"^(?!file:).*"), lambda r: r.abort())
+        shot = ctx.new_page()
+        shot.goto(path.as_uri())
+        shot.wait_for_function("window.zgMap && window.zgMap.features > 0", timeout=15000)
+        shot.wait_for_timeout(300)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        shot.screenshot(path=str(SCREENSHOTS / "map-geo.png"))
+        ctx.close()
+
+
+LABEL_BOXES = """() => { const n = window.zgNetwork, s = n.getScale(), boxes = [];
+  for (const id in n.body.nodes) { const x = n.body.nodes[id], L = x.labelModule;
+    if (!x.options.label) continue;
+    // vis-network's own rule (Label.draw): a label is drawn when size × scale ≥ drawThreshold − 1
+    if (L.fontOptions.size * s < x.options.scaling.label.drawThreshold - 1) continue;
+    // the box vis-network keeps leaves out the vertical adjustment it draws with
+    boxes.push({id: id, l: L.size.left * s, t: (L.size.top + (L.fontOptions.vadjust || 0)) * s,
+                w: L.size.width * s, h: L.size.height * s}); }
+  return boxes; }"""
+
+
+@pytest.mark.parametrize("view", ["overview", "geo"])
+def test_labels_hidden_by_the_level_of_detail_stay_hidden(site, open_page, view):
+    """The labels vis-network really draws are the ones the level-of-detail pass placed, and they do
+    not overlap — at first sight and after the window grows (vis-network then rescales the view
+    without a zoom event; hidden labels used to come back, faded but readable, over zone labels)."""
+    p = open_page(site / "views" / f"{view}.html")
+    p.drawn()
+    for size in (None, {"width": 1900, "height": 1200}):
+        if size:
+            before = p.page.evaluate("window.zgNetwork.getScale()")
+            p.page.set_viewport_size(size)
+            p.page.wait_for_function(f"window.zgNetwork.getScale() > {before} * 1.2", timeout=5000)
+            p.page.wait_for_timeout(300)  # the pass runs on the next animation frame
+        boxes = p.page.evaluate(LABEL_BOXES)
+        placed = p.page.evaluate("window.zgLabels")
+        assert sorted(b["id"] for b in boxes) == sorted(placed["ids"]), size
+        overlaps = [(a["id"], b["id"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                    if min(a["l"] + a["w"], b["l"] + b["w"]) - max(a["l"], b["l"]) > 1
+                    and min(a["t"] + a["h"], b["t"] + b["h"]) - max(a["t"], b["t"]) > 1]
+        assert overlaps == [], size

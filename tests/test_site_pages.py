@@ -174,3 +174,31 @@ def test_flow_chains_run_left_to_right_and_count_links_and_projects(sb, kg):
         assert x1 > x0
     liaoxibei = next(n for n in out["nodes"] if n["id"] == "zone:liaoxibei")
     assert liaoxibei["h"] == sankey.UNIT * sum(1 for c in chains if c.nodes[2] == "zone:liaoxibei")
+
+
+def test_target_industries_are_grouped_by_the_document_that_names_them_newest_first(sb, kg):
+    page = soup(sb.profile_page("zone:xiangnan-xiangxi"))
+    rows = page.select("table.plans tbody tr")
+    issued = [tr.select_one("td.date").get_text() for tr in rows]
+    assert issued[:3] == ["2021-07-22", "2020-03-03", "2018-11-21"]
+    assert issued == sorted(issued, reverse=True)
+    for tr in rows:
+        doc = tr["data-doc"]
+        page_of_doc = viz.page_path(doc)
+        assert tr.select_one("td a")["href"].endswith(page_of_doc)
+        # each industry in the row carries a footnote, and every footnote leads into that row's document
+        cells = tr.select_one("td.industries")
+        industries = cells.select("a:not(sup a)")
+        assert industries
+        for fn in cells.select("sup.fn a"):
+            assert fn["href"].split("#")[0].endswith(page_of_doc), (doc, fn["href"])
+    # the rows together name exactly the zone's cited target industries
+    named = {a.get_text() for tr in rows for a in tr.select_one("td.industries").select("a:not(sup a)")}
+    (n,), = kg.select("SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { zone:xiangnan-xiangxi zg:targetIndustry ?i }").rows
+    assert len(named) == int(n.value)
+
+
+def test_undated_documents_come_after_dated_ones(sb):
+    rows = soup(sb.profile_page("zone:wanjiang")).select("table.plans tbody tr")
+    issued = [tr.select_one("td.date").get_text() for tr in rows]
+    assert issued[0] == "2021-07-22" and issued[-1] == "—"

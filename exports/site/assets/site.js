@@ -60,6 +60,8 @@
     // a margin for the labels levelOfDetail enlarges after the fit (the fit only knew their old size)
     network.moveTo({scale: network.getScale() * 0.92, animation: false});
     window.zgNetwork = network;  // for tests and the curious
+    // a zone in the map's legend opens like a click on the zone: its links, sources and neighbours
+    if (data.map) drawMap(network, data, function (id) { network.selectNodes([id]); showNode(id); });
     levelOfDetail(network, nodes, data);
     window.zgData = {nodes: nodes, edges: edges};
 
@@ -186,11 +188,98 @@
     network.once("afterDrawing", function () { document.body.setAttribute("data-drawn", String(performance.now())); });
   }
 
+  // The map under the geo view: provinces from the vendored basemap (assets/basemap-china.js), member
+  // cities shaded in their zone's colour, a zone legend. Drawn in canvas coordinates before the
+  // network, with the projection graph.viz.project used for the nodes' positions.
+  function drawMap(network, data, openZone) {
+    var m = data.map, base = window.ZG_BASEMAP || {features: [], grid: 100}, k = base.grid;
+    var hosts = {};
+    m.hosts.forEach(function (id) { hosts[id] = true; });
+    var shapes = base.features.map(function (f) {
+      var path = new Path2D();
+      f.rings.forEach(function (r) {
+        for (var i = 0; i < r.length; i += 2) {
+          var x = (r[i] / k - m.lon0) * m.kx, y = -(r[i + 1] / k - m.lat0) * m.ky;
+          if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
+        }
+        path.closePath();
+      });
+      return {id: f.id, path: path};
+    });
+    // fit the country, not the nodes: the west has few nodes but is part of the picture
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    base.features.forEach(function (f) {
+      f.rings.forEach(function (r) {
+        for (var i = 0; i < r.length; i += 2) {
+          var x = (r[i] / k - m.lon0) * m.kx, y = -(r[i + 1] / k - m.lat0) * m.ky;
+          x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        }
+      });
+    });
+    var fittedTo = "";
+    function fitCountry() {
+      var box = document.getElementById("network").getBoundingClientRect();
+      fittedTo = box.width + "x" + box.height;
+      if (x1 > x0 && box.width && box.height)
+        network.moveTo({position: {x: (x0 + x1) / 2, y: (y0 + y1) / 2}, animation: false,
+                        scale: 0.96 * Math.min(box.width / (x1 - x0), box.height / (y1 - y0))});
+    }
+    fitCountry();
+    // until the reader zooms or pans, a resized window shows the whole country again
+    var touched = false;
+    network.on("zoom", function () { touched = true; });
+    network.on("dragStart", function () { touched = true; });
+    // vis-network emits "resize" before it rescales the view for the new size, so the refit waits a frame
+    network.on("resize", function () { fittedTo = ""; });
+    network.on("afterDrawing", function () {
+      var box = document.getElementById("network").getBoundingClientRect();
+      if (!touched && box.width + "x" + box.height !== fittedTo) window.requestAnimationFrame(fitCountry);
+    });
+    var at = {};
+    data.nodes.forEach(function (n) { at[n.id] = n; });
+    var halos = m.members.filter(function (h) { return at[h.node]; });
+    window.zgMap = {features: 0, zones: m.zones.length, members: 0};
+    network.on("beforeDrawing", function (ctx) {
+      var scale = network.getScale(), drawn = 0;
+      ctx.save();
+      ctx.lineJoin = "round";
+      shapes.forEach(function (s) {
+        ctx.fillStyle = hosts[s.id] ? "#e8edf3" : "#f8fafc";
+        ctx.fill(s.path);
+        ctx.strokeStyle = "#94a3b8";
+        ctx.lineWidth = 1 / scale;
+        ctx.stroke(s.path);
+        drawn++;
+      });
+      ctx.globalAlpha = 0.45;
+      halos.forEach(function (h) {
+        var n = at[h.node];
+        ctx.fillStyle = h.color;
+        ctx.beginPath();
+        ctx.arc(n.x, n.y, Math.max(14, 9 / scale), 0, 2 * Math.PI);
+        ctx.fill();
+      });
+      ctx.restore();
+      window.zgMap = {features: drawn, zones: m.zones.length, members: halos.length};
+    });
+    var legend = document.getElementById("zone-legend");
+    if (legend) m.zones.forEach(function (z) {
+      var item = el("button", {type: "button", "class": "legend-item zone", "data-zone": z.id, title: z.id});
+      item.addEventListener("click", function () { openZone(z.id); });
+      var swatch = el("span", {"class": "swatch"});
+      swatch.style.background = z.color;
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(z.label));
+      legend.appendChild(item);
+    });
+  }
+
   // Levels of detail. Zones, macro-regions and provinces get labels of at least MAJOR_PX screen pixels
   // at any zoom; other labels keep their size and show once zoomed in enough (vis-network hides labels
   // under drawThreshold). A greedy pass over screen boxes hides lower-priority labels that would
   // overlap one already placed (zones first; a zone label tries below its node, then above, and is never hidden).
   var MAJOR_PX = 13;
+  var HIDDEN_PX = 1;
   var PRIORITY = {"zg:DemonstrationZone": 0, "zg:MacroRegion": 1, "zg:ProvinceLevelRegion": 2};
   function levelOfDetail(network, nodes, data) {
     var base = (data.options.nodes && data.options.nodes.font && data.options.nodes.font.size) || 12;
@@ -210,7 +299,7 @@
       var scale = network.getScale();
       var positions = network.getPositions();
       var rect = document.getElementById("network").getBoundingClientRect();
-      var grid = {}, cell = 64, updates = [], report = [], shownCount = 0;
+      var grid = {}, cell = 64, updates = [], report = [], shownCount = 0, shownIds = [];
       function cells(b) {
         var out = [];
         for (var x = Math.floor(b.x0 / cell); x <= Math.floor(b.x1 / cell); x++)
@@ -222,6 +311,7 @@
           return !(grid[k] || []).some(function (o) { return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1; });
         });
       }
+      function shift(b, dy) { return {x0: b.x0, x1: b.x1, y0: b.y0 + dy, y1: b.y1 + dy}; }
       function take(b) { cells(b).forEach(function (k) { (grid[k] = grid[k] || []).push(b); }); }
       order.forEach(function (n) {
         var major = n.cls in PRIORITY;
@@ -236,22 +326,33 @@
           var w = textWidth(n.label || "", px), r = (n.size || 12) * scale;
           var below = {x0: c.x - w / 2, x1: c.x + w / 2, y0: c.y + r + 2, y1: c.y + r + 2 + px};
           var above = {x0: below.x0, x1: below.x1, y0: c.y - r - 4 - px, y1: c.y - r - 4};
+          var slot = null;
+          if (inView && free(below)) {
+            slot = {box: below, dy: 0};
+          } else if (inView && n.cls === "zg:DemonstrationZone") {
+            // a zone label is never hidden: it tries above its node, then one and two lines further
+            // down or up, before it gives in and overlaps
+            var line = px + 3;
+            var slots = [{box: above, dy: -(2 * r + px + 6)}];
+            for (var k = 1; k <= 2; k++) {
+              slots.push({box: shift(below, k * line), dy: k * line});
+              slots.push({box: shift(above, -k * line), dy: -(2 * r + px + 6) - k * line});
+            }
+            slot = slots.filter(function (c) { return free(c.box); })[0] || {box: below, dy: 0};
+          }
           if (!inView) {
             shown = major;
-          } else if (free(below)) {
-            take(below);
-          } else if (n.cls === "zg:DemonstrationZone" && free(above)) {
-            take(above);
-            vadjust = -(2 * r + px + 6) / scale;
-          } else if (n.cls in PRIORITY && n.cls !== "zg:DemonstrationZone") {
-            shown = false;
-          } else if (n.cls === "zg:DemonstrationZone") {
-            take(below);
+          } else if (slot) {
+            take(slot.box);
+            vadjust = slot.dy / scale;
           } else {
             shown = false;
           }
         }
-        var font = {size: shown ? size : Math.min(size, (threshold - 2) / scale), vadjust: vadjust};
+        // a hidden label is made far smaller than vis-network's drawThreshold, not just under it: at
+        // (threshold-2)/scale, any later change of scale the pass did not see (a resize rescales the
+        // view) brought it back, faded but readable, on top of the labels placed here
+        var font = {size: shown ? size : Math.min(size, HIDDEN_PX / scale), vadjust: vadjust};
         // only nodes that differ from their drawn state are updated (a DataSet update re-parses each node)
         var key = font.size + "/" + vadjust, was = drawnAs[n.id] || base + "/0";
         if (key !== was) {
@@ -259,14 +360,22 @@
           // colour and shape repeated: an update without them lets the node's group restyle it
           updates.push({id: n.id, color: n.color, shape: n.shape, font: font});
         }
-        if (font.size * scale >= threshold - 1) shownCount++;
+        if (font.size * scale >= threshold - 1) { shownCount++; shownIds.push(n.id); }
         if (major) report.push({id: n.id, cls: n.cls, px: shown ? Math.round(px * 10) / 10 : 0, shown: shown});
       });
       if (updates.length) nodes.update(updates);
-      window.zgLabels = {scale: scale, major: report, shown: shownCount};
+      appliedScale = scale;
+      window.zgLabels = {scale: scale, major: report, shown: shownCount, ids: shownIds};
     }
+    var appliedScale = null;
+    function schedule() { if (!pending) { pending = true; window.requestAnimationFrame(apply); } }
     apply();
-    network.on("zoom", function () { if (!pending) { pending = true; window.requestAnimationFrame(apply); } });
+    // every change of view gets a new pass: zoom, pan, and a resize (vis-network rescales the view to
+    // keep the same area in a resized canvas, without a zoom event)
+    network.on("zoom", schedule);
+    network.on("dragEnd", schedule);
+    network.on("resize", schedule);
+    network.on("afterDrawing", function () { if (network.getScale() !== appliedScale) schedule(); });
   }
 
   function initSearch(index) {

@@ -155,6 +155,62 @@ class Index:
         found = self.classes.get(iri)
         return found[0] if found else ""
 
+    def classes_of(self, iri: str) -> list[str]:
+        return self.classes.get(iri, [])
+
+    def pinyin_of(self, iri: str) -> str:
+        return self.pinyin.get(iri, "")
+
+
+class OneByOne:
+    """What ``show`` needs to know about a handful of entities (classes, rank, pinyin), asked of
+    the store one IRI at a time: the same answers as :class:`Index`, at a cost that does not grow
+    with the graph (the index reads every name and class)."""
+
+    def __init__(self, kg: KnowledgeGraph):
+        self.kg = kg
+        self.supers = _supers(kg)
+        self._classes: dict[str, list[str]] = {}
+
+    def classes_of(self, iri: str) -> list[str]:
+        if iri not in self._classes:
+            found = {ns.curie(q.object.value) for q in self.kg.store.quads_for_pattern(
+                ox.NamedNode(iri), _RDF_TYPE, None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)}
+            self._classes[iri] = sorted(found, key=lambda c: (_RANK.get(c, _UNRANKED), c))
+        return self._classes[iri]
+
+    def rank(self, iri: str) -> tuple[int, int]:
+        return min((_RANK.get(c, _UNRANKED) for c in self.classes_of(iri)), default=_UNRANKED)
+
+    def is_a(self, iri: str, cls: str) -> bool:
+        return any(cls in self.supers.get(c, {c}) for c in self.classes_of(iri))
+
+    def pinyin_of(self, iri: str) -> str:
+        from graph.pinyin import has_han, readings
+
+        texts = sorted(q.object.value for q in self.kg.store.quads_for_pattern(
+            ox.NamedNode(iri), _RDFS_LABEL, None, ox.DefaultGraph())
+            if isinstance(q.object, ox.Literal) and has_han(q.object.value))
+        han = readings(texts)
+        return next((han[t][0] for t in texts if t in han), "")
+
+
+_RDF_TYPE = ox.NamedNode(ns.PREFIXES["rdf"] + "type")
+_RDFS_LABEL = ox.NamedNode(ns.PREFIXES["rdfs"] + "label")
+
+
+def _supers(kg: KnowledgeGraph) -> dict[str, set[str]]:
+    """Class CURIE -> itself and every superclass (from the ontology graph)."""
+    supers: dict[str, set[str]] = {}
+    for sub, sup in kg.select("SELECT ?a ?b WHERE { GRAPH zgg:ontology { ?a rdfs:subClassOf+ ?b } }").rows:
+        supers.setdefault(ns.curie(sub.value), {ns.curie(sub.value)}).add(ns.curie(sup.value))
+    return supers
+
+
+def lookup(kg: KnowledgeGraph) -> "Index | OneByOne":
+    """The full index if it was built already (a search ran), else one-by-one answers."""
+    return getattr(kg, "_entity_index", None) or OneByOne(kg)
+
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
@@ -178,9 +234,7 @@ def index(kg: KnowledgeGraph) -> Index:
         classes.setdefault(e.value, []).append(cls)
     for iri, found in classes.items():
         found.sort(key=lambda c: (_RANK.get(c, _UNRANKED), c))
-    supers: dict[str, set[str]] = {}
-    for sub, sup in kg.select("SELECT ?a ?b WHERE { GRAPH zgg:ontology { ?a rdfs:subClassOf+ ?b } }").rows:
-        supers.setdefault(ns.curie(sub.value), {ns.curie(sub.value)}).add(ns.curie(sup.value))
+    supers = _supers(kg)
 
     base = [(n.iri, n.text, n.how) for n in names(kg)]
     for iri, text, how in list(base):
@@ -271,13 +325,14 @@ def resolve(kg: KnowledgeGraph, text: str, prefer: str | None = None) -> str:
     text = text.strip()
     iri = text[1:-1] if text.startswith("<") and text.endswith(">") else (
         text if text.startswith(("http://", "https://")) else ns.expand(text))
-    idx = index(kg)
     if iri:
         if _exists(kg, iri):
-            return iri
+            return iri  # an IRI or CURIE that is there: no need to read every name
+        idx = index(kg)
         known = sorted({ns.curie(e.iri) for e in idx.names})
         close = difflib.get_close_matches(ns.curie(iri), known, n=5)
         raise UnknownEntity(text, [describe(kg, ns.iri(c)) for c in close])
+    idx = index(kg)
     found = matches(kg, text)
     exact = [m.iri for m in found if m.quality == 0]
     partial = [m.iri for m in found if m.quality > 0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from graph import ns
-from graph.entities import facts, index
+from graph.entities import facts, lookup
 from graph.output import display_width as _width
 from graph.store import KnowledgeGraph
 
@@ -101,14 +101,14 @@ def relation_label(kg: KnowledgeGraph, prop: str, lang: str) -> str:
     if prop in _BUILTIN_LABELS:
         return _BUILTIN_LABELS[prop][lang]
     iri = ns.iri(prop)
-    entry = kg.labels().get(iri, {})
+    entry = kg.label_entry(iri)
     return entry.get(lang) or entry.get("en" if lang == "zh" else "zh") or prop
 
 
 def reading(kg: KnowledgeGraph, iri: str, lang: str = "zh", as_of: int | None = None) -> Reading:
     """Everything ``show`` prints about ``iri``: names, classes, facts (one per statement, sources
     aggregated) and, for a zone, its members through their zg:Membership nodes."""
-    idx = index(kg)
+    idx = lookup(kg)
     _, rows = facts(kg, iri, lang, as_of)
     merged: dict[tuple[str, str, str], dict] = {}
     for direction, prop, value, value_label, source, locator, citation in rows:
@@ -133,12 +133,12 @@ def reading(kg: KnowledgeGraph, iri: str, lang: str = "zh", as_of: int | None = 
     labels = sorted({f.value for f in own if f.prop == "rdfs:label"})
     alts = sorted({f.value for f in own if f.prop == "skos:altLabel"})
     classes = sorted({f.value for f in own if f.prop == "rdf:type"},
-                     key=lambda c: (c not in idx.classes.get(iri, [])[:1], c))
+                     key=lambda c: (c not in idx.classes_of(iri)[:1], c))
     other = "en" if lang == "zh" else "zh"
     return Reading(
         iri=iri, lang=lang, label=kg.label(iri, lang),
-        other_label=kg.labels().get(iri, {}).get(other, ""),
-        labels=labels, short_names=alts, pinyin=idx.pinyin.get(iri, ""),
+        other_label=kg.label_entry(iri).get(other, ""),
+        labels=labels, short_names=alts, pinyin=idx.pinyin_of(iri),
         classes=[(c, kg.label(ns.iri(c), lang)) for c in classes],
         facts=out, members=_members(kg, iri, lang, as_of),
     )

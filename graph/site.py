@@ -47,7 +47,7 @@ class SiteBuilder:
                         self.cites[e.document].append((s, p, o, e.locator))
         self.alt = defaultdict(list)
         for e, name in ((ns.curie(s.value), n.value) for s, n in kg.select(
-                "SELECT ?s ?n WHERE { ?s skos:altLabel ?n }").rows):
+                "SELECT ?s ?n WHERE { ?s skos:altLabel ?n } ORDER BY ?s ?n").rows):  # any engine, same order
             self.alt[e].append(name)
 
     # -------------------------------------------------------------- helpers
@@ -118,7 +118,8 @@ class SiteBuilder:
             v = self._value(o, root)
             cited[locator].append({"subject": self.zh(s), "subject_href": self.href(s, root),
                                    "property": p, "value": v["text"], "value_href": v["href"]})
-        groups = [(loc, anchor(loc), sorted(rows, key=lambda r: (r["subject"], r["property"], r["value"])))
+        groups = [(loc, anchor(loc), sorted(rows, key=lambda r: (r["subject"], r["property"], r["value"],
+                                                                     r["subject_href"] or "", r["value_href"] or "")))
                   for loc, rows in sorted(cited.items())]
         return {"meta": meta, "cited": groups, "cited_count": sum(len(r) for _, _, r in groups)}
 

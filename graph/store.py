@@ -61,6 +61,7 @@ def plain(term: Term | None) -> str | None:
 
 
 _XSD_STRING = ns.PREFIXES["xsd"] + "string"
+_RDFS_LABEL = ox.NamedNode(ns.PREFIXES["rdfs"] + "label")
 _RDF_LANG_STRING = ns.PREFIXES["rdf"] + "langString"
 
 
@@ -169,6 +170,8 @@ class KnowledgeGraph:
             raise DataSyntaxError(self.relpath(path), None, None, explain(str(err), raw)) from None
         self.files.append(path)
         self._subject_files = self._statement_files = None
+        self._labels = None
+        self.__dict__.pop("_label_cache", None)
 
     def _bulk(self, raw: bytes, fmt: ox.RdfFormat) -> None:
         # A file added after the union was materialised (a draft checked against the data) goes
@@ -277,9 +280,34 @@ class KnowledgeGraph:
             self._labels = dict(labels)
         return self._labels
 
+    # Below this many single look-ups a command reads labels one IRI at a time (an index lookup
+    # each: `show` costs the same at any size); past it, all at once (a build labels everything).
+    LABELS_ONE_BY_ONE = 2000
+
+    def label_entry(self, iri: str) -> dict[str, str]:
+        """{lang: label} of ``iri``, chosen as :meth:`labels` chooses."""
+        if self._labels is not None:
+            return self._labels.get(iri, {})
+        cache = self.__dict__.setdefault("_label_cache", {})
+        if iri not in cache:
+            if len(cache) >= self.LABELS_ONE_BY_ONE:
+                return self.labels().get(iri, {})
+            entry: dict[str, str] = {}
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:  # not an IRI (callers may pass any node name): no label, as in labels()
+                cache[iri] = entry
+                return entry
+            for q in self.store.quads_for_pattern(node, _RDFS_LABEL, None, ox.DefaultGraph()):
+                lang = q.object.language or ""
+                if lang not in entry or q.object.value < entry[lang]:
+                    entry[lang] = q.object.value
+            cache[iri] = entry
+        return cache[iri]
+
     def label(self, iri: str, lang: str = "zh") -> str:
         """Best label of ``iri`` in ``lang`` (falls back to the other language, then the CURIE)."""
-        entry = self.labels().get(iri, {})
+        entry = self.label_entry(iri)
         other = "en" if lang == "zh" else "zh"
         return entry.get(lang) or entry.get(other) or entry.get("") or ns.curie(iri)
 

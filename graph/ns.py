@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 VOCAB = "https://w3id.org/zonegraph/def/"
 BASE = "https://w3id.org/zonegraph/id/"
 
@@ -49,6 +51,7 @@ RDFS_LABEL = PREFIXES["rdfs"] + "label"
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
+@functools.lru_cache(maxsize=1 << 18)  # pure, and called for the same IRIs again and again
 def curie(iri: str) -> str:
     """Compact ``iri`` with the project prefixes; return it unchanged when no prefix fits."""
     for prefix, ns in _BY_LENGTH:

@@ -8,7 +8,6 @@ Callers never touch pyoxigraph objects except through :class:`Table` rows.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -80,8 +79,7 @@ def json_term(term: Term | None) -> dict[str, str] | None:
     return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
-# A streamed result repeats the same IRIs over and over; compacting one walks every prefix.
-_curie = functools.lru_cache(maxsize=1 << 16)(ns.curie)
+_curie = ns.curie  # cached there: a streamed result repeats the same IRIs over and over
 
 _OUR_IRI = re.compile(r"https://w3id\.org/zonegraph/[^\s]+")
 
@@ -171,7 +169,8 @@ class KnowledgeGraph:
         self.files.append(path)
         self._subject_files = self._statement_files = None
         self._labels = None
-        self.__dict__.pop("_label_cache", None)
+        for cache in ("_label_cache", "_invalid_dates", "_date_quads", "_suspects", "_facts", "_hops", "_entity_index"):
+            self.__dict__.pop(cache, None)  # built from the graph as it was
 
     def _bulk(self, raw: bytes, fmt: ox.RdfFormat) -> None:
         # A file added after the union was materialised (a draft checked against the data) goes
@@ -234,15 +233,14 @@ class KnowledgeGraph:
         if not isinstance(result, ox.QuerySolutions):
             raise QuerySyntaxError("expected a SELECT query", source)
         columns = [v.value for v in result.variables]
-        rows = [tuple(sol[c] for c in columns) for sol in result]
-        return Table(columns, rows)
+        return Table(columns, [tuple(sol) for sol in result])  # a solution iterates in column order
 
     def run(self, sparql: str, params: dict[str, Term] | None = None, *, source: str = "query"):
         """Run any query form; SELECT gives a :class:`Table`, ASK a bool, CONSTRUCT a list of triples."""
         result = self._run(sparql, params, source)
         if isinstance(result, ox.QuerySolutions):
             columns = [v.value for v in result.variables]
-            return Table(columns, [tuple(sol[c] for c in columns) for sol in result])
+            return Table(columns, [tuple(sol) for sol in result])
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         return list(result)

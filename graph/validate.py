@@ -113,30 +113,22 @@ def _name(term) -> str:
     return short(ns.curie(term.value) if isinstance(term, ox.NamedNode) else plain(term) or "")
 
 
+_COVERAGE = """
+SELECT (COUNT(*) AS ?facts) (SUM(?c) AS ?cited) WHERE {
+  SELECT DISTINCT ?s ?p ?o ?c WHERE {
+    GRAPH ?g { ?s ?p ?o }
+    FILTER(?g NOT IN (zgg:ontology, zgg:sources, zgg:editorial, zgg:vocabulary))
+    BIND(IF(EXISTS { GRAPH zgg:sources { ?g a zg:Citation ; zg:document ?d ; zg:locator ?l } }, 1, 0) AS ?c)
+  }
+}"""
+
+
 def coverage(kg: KnowledgeGraph) -> tuple[int, int]:
-    """(fact statements, cited fact statements) over every data quad outside sources/editorial."""
-    cited_graphs = {
-        row[0].value
-        for row in kg.select(
-            "SELECT ?c WHERE { GRAPH zgg:sources { ?c a zg:Citation ; zg:document ?d ; zg:locator ?l } }"
-        ).rows
-    }
-    skip = {ns.SOURCES_GRAPH, ns.EDITORIAL_GRAPH, ns.VOCABULARY_GRAPH}
-    facts = cited = 0
-    seen = set()
-    for q in kg.quads():
-        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else None
-        if graph in skip:
-            continue
-        triple = (q.subject, q.predicate, q.object)
-        key = (triple, graph in cited_graphs)
-        if key in seen:
-            continue
-        seen.add(key)
-        facts += 1
-        cited += graph in cited_graphs
-    # A triple counted once cited and once uncited is still uncited somewhere: keep both counts.
-    return facts, cited
+    """(fact statements, cited fact statements) over every data quad outside sources/editorial:
+    each distinct triple counted once cited and once uncited where it is both — a triple that is
+    cited somewhere is still uncited somewhere else. Counted in the engine."""
+    (facts, cited), = kg.select(_COVERAGE).rows
+    return int(facts.value), int(cited.value) if cited is not None else 0
 
 
 def run_sparql_checks(kg: KnowledgeGraph, directory: Path = CHECK_DIR) -> list[Problem]:
@@ -173,15 +165,19 @@ def parse_date(literal: ox.Literal) -> tuple[dt.date, dt.date] | None:
         return None
 
 
-def _date_quads(kg: KnowledgeGraph):
-    for q in kg.quads():
-        o = q.object
-        if isinstance(o, ox.Literal) and o.datatype.value in DATE_TYPES:
-            yield q
+def _date_quads(kg: KnowledgeGraph) -> list[ox.Quad]:
+    cached = kg.__dict__.get("_date_quads")
+    if cached is None:
+        types = ", ".join(f"<{t}>" for t in sorted(DATE_TYPES))
+        cached = kg.__dict__["_date_quads"] = _data_quads_where(kg, f"isLiteral(?o) && DATATYPE(?o) IN ({types})")
+    return cached
 
 
 def invalid_dates(kg: KnowledgeGraph) -> set:
-    return {q.object for q in _date_quads(kg) if parse_date(q.object) is None}
+    cached = kg.__dict__.get("_invalid_dates")
+    if cached is None:  # asked by the date checks and again by SHACL
+        cached = kg.__dict__["_invalid_dates"] = {q.object for q in _date_quads(kg) if parse_date(q.object) is None}
+    return cached
 
 
 def check_dates(kg: KnowledgeGraph, today: dt.date | None = None) -> list[Problem]:
@@ -231,13 +227,37 @@ def check_dates(kg: KnowledgeGraph, today: dt.date | None = None) -> list[Proble
     return problems
 
 
+def _data_quads_where(kg: KnowledgeGraph, condition: str) -> list[ox.Quad]:
+    """The data quads (not the ontology, not the union) meeting a SPARQL ``condition`` on ?s ?p ?o
+    ?g: the engine scans every statement, Python sees only the few that may be problems. Sorted,
+    so which statement names a repeated bad term does not depend on the engine's order."""
+    rows = kg.select(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != zgg:ontology) "
+                     f"FILTER({condition}) }}").rows
+    return sorted((ox.Quad(*row) for row in rows), key=str)
+
+
+def _suspects(kg: KnowledgeGraph) -> list[ox.Quad]:
+    """Statements with an overlong term or an unsafe link, found in one scan by the engine for
+    both checks (each decides again in Python which problem, if any, a statement has)."""
+    cached = kg.__dict__.get("_suspects")
+    if cached is None:
+        over = (f"(isIRI(?s) && STRLEN(STR(?s)) > {MAX_IRI}) || STRLEN(STR(?p)) > {MAX_IRI} "
+                f"|| STRLEN(STR(?g)) > {MAX_IRI} || (isIRI(?o) && STRLEN(STR(?o)) > {MAX_IRI}) "
+                f"|| (isLiteral(?o) && STRLEN(STR(?o)) > {min(MAX_LABEL, MAX_LITERAL)})")
+        unsafe = " || ".join(f'(isIRI({v}) && !REGEX(STR({v}), "^https?:", "i"))' for v in ("?s", "?p", "?o", "?g"))
+        links = ", ".join(f"<{p}>" for p in sorted(LINKS))
+        cached = kg.__dict__["_suspects"] = _data_quads_where(
+            kg, f"{over} || {unsafe} || (?p IN ({links}) && !isIRI(?o))")
+    return cached
+
+
 def check_lengths(kg: KnowledgeGraph) -> list[Problem]:
     """Labels, literals and IRIs over the documented limits (MAX_LABEL, MAX_LITERAL, MAX_IRI).
 
     Only ``len()`` runs over each value, so a five-megabyte label costs milliseconds here."""
     problems = []
     seen: set[str] = set()
-    for q in kg.quads():
+    for q in _suspects(kg):
         for term, role in ((q.subject, "subject"), (q.predicate, "property"), (q.object, "value"),
                            (q.graph_name, "graph name")):
             if isinstance(term, ox.NamedNode) and len(term.value) > MAX_IRI and term.value not in seen:
@@ -266,7 +286,7 @@ def check_links(kg: KnowledgeGraph) -> list[Problem]:
     and link properties (foaf:page) whose value is not an IRI at all."""
     problems = []
     seen: set[str] = set()
-    for q in kg.quads():
+    for q in _suspects(kg):
         for term in (q.subject, q.predicate, q.object, q.graph_name):
             if not isinstance(term, ox.NamedNode) or term.value in seen:
                 continue

@@ -204,7 +204,9 @@ def to_networkx(kg: KnowledgeGraph, as_of: int | None = None):
     """The typed hop multigraph (networkx) with classes, labels, relations, dates and sources."""
     from graph.network import to_networkx as _to_networkx
 
-    return _to_networkx(kg, as_of=as_of)
+    import networkx as nx
+
+    return nx.MultiGraph(_to_networkx(kg, as_of=as_of))  # the caller's own copy, free to change
 
 
 def curate(kg: KnowledgeGraph, path: str | os.PathLike[str], document: str | None = None):

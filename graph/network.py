@@ -239,7 +239,19 @@ def to_networkx(kg: KnowledgeGraph, as_of: int | None = None, modes: set[str] | 
 
     ``as_of`` keeps only hops (and zones, documents, projects) that held on 31 December of that
     year; ``modes`` keeps only hops of those modes (structural hops are always kept).
+
+    Built once per loaded graph and arguments, and frozen (a view that changed it would raise):
+    the site draws a view per zone and per industry from it, and rebuilding it for each made the
+    build quadratic in the data. Copy it (``nx.MultiGraph(g)``) to change it.
     """
+    cache = kg.__dict__.setdefault("_hop_graphs", {})
+    key = (as_of, frozenset(modes) if modes is not None else None)
+    if key not in cache:
+        cache[key] = nx.freeze(_build_networkx(kg, as_of, modes))
+    return cache[key]
+
+
+def _build_networkx(kg: KnowledgeGraph, as_of: int | None, modes: set[str] | None) -> nx.MultiGraph:
     facts = facts_of(kg)
     g = nx.MultiGraph()
     hidden = facts.not_in_force(as_of) if as_of is not None else set()

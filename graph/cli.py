@@ -548,9 +548,11 @@ def analyze(ctx, as_of, csv_dir, fmt, lang):
                    "process (seconds, peak memory, growth), e.g. --scale 1,10,100.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the --scale roots [default: a temporary folder, removed after].")
+@click.option("--budget", type=float, default=1800, show_default=True, metavar="SECONDS",
+              help="With --scale: stop a command that runs longer than this (shown as stopped).")
 @output_options
 @click.pass_context
-def bench(ctx, copies, repeat, no_rdflib, scale, workdir, fmt, lang):
+def bench(ctx, copies, repeat, no_rdflib, scale, workdir, budget, fmt, lang):
     """Time loading and every named query in pyoxigraph (our engine) against rdflib, with ratios;
     with --copies N also each query's growth (its time at N copies over its time at one).
     With --scale, time every command at several sizes of the data instead.
@@ -560,7 +562,7 @@ def bench(ctx, copies, repeat, no_rdflib, scale, workdir, fmt, lang):
     """
     progress = _progress()
     if scale:
-        _bench_scale(ctx, scale, workdir, fmt, progress)
+        _bench_scale(ctx, scale, workdir, budget, fmt, progress)
         return
     from graph.bench import run
 
@@ -573,7 +575,7 @@ def bench(ctx, copies, repeat, no_rdflib, scale, workdir, fmt, lang):
                 "rows"], rows, fmt)
 
 
-def _bench_scale(ctx, scale, workdir, fmt, progress):
+def _bench_scale(ctx, scale, workdir, budget, fmt, progress):
     import tempfile
 
     from graph import scalebench
@@ -589,7 +591,7 @@ def _bench_scale(ctx, scale, workdir, fmt, progress):
     with tempfile.TemporaryDirectory(prefix="zonegraph-scale-") as tmp:
         from graph.paths import find_root
 
-        runs = scalebench.run(find_root(root), scales, workdir or Path(tmp), progress=progress)
+        runs = scalebench.run(find_root(root), scales, workdir or Path(tmp), progress=progress, budget=budget)
     _echo_rows(*scalebench.table(runs), fmt)
 
 

@@ -46,10 +46,14 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 def layout(g: nx.Graph, seed: int = 1, iterations: int = 15) -> dict[str, tuple[float, float]]:
     """The site's seeded spring layout (graph.viz.layout) with fewer iterations: on the whole graph (about
     1,700 nodes) 60 iterations took 13 s per build here, 15 take 3.5 s, and Gephi users re-run a layout
-    anyway; what matters is a stable, readable start."""
+    anyway; what matters is a stable, readable start. Past SPRING_MAX_NODES, the site's spiral."""
     import math
 
+    from graph.viz import SPRING_MAX_NODES, spiral
+
     nodes = sorted(g.nodes)
+    if len(nodes) > SPRING_MAX_NODES:
+        return spiral(nodes)
     h = nx.Graph()
     h.add_nodes_from(nodes)
     h.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in g.edges()))

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,19 +113,28 @@ def make_root(source: Path, copies: int, dest: Path) -> Path:
     return dest
 
 
-def time_command(root: Path, args: list[str], out: Path) -> tuple[float, float, int]:
-    """Wall-clock seconds, peak resident MB and exit status of one whole ``zonegraph`` process."""
+def time_command(root: Path, args: list[str], out: Path, budget: float | None = None) -> tuple[float, float, int]:
+    """Wall-clock seconds, peak resident MB and exit status of one whole ``zonegraph`` process;
+    past ``budget`` seconds it is killed (exit -9)."""
     argv = [sys.executable, "-m", "graph", "--root", str(root),
             *[a.replace("{out}", str(out)) for a in args]]
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    timer = threading.Timer(budget, proc.kill) if budget else None
+    if timer:
+        timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        if timer:
+            timer.cancel()
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return seconds, usage.ru_maxrss / 1024, proc.returncode
 
 
-def run(source: Path, scales: list[int], workdir: Path, commands=None, progress=None) -> list[Run]:
+def run(source: Path, scales: list[int], workdir: Path, commands=None, progress=None,
+        budget: float | None = None) -> list[Run]:
     say = progress or (lambda message: None)
     runs: list[Run] = []
     for scale in scales:
@@ -133,7 +143,7 @@ def run(source: Path, scales: list[int], workdir: Path, commands=None, progress=
         make_root(source, scale, root)
         for label, args in commands or COMMANDS:
             say(f"{scale}x: {label}")
-            seconds, peak, status = time_command(root, args, workdir / f"x{scale}-exports")
+            seconds, peak, status = time_command(root, args, workdir / f"x{scale}-exports", budget)
             runs.append(Run(label, scale, seconds, peak, status))
         shutil.rmtree(workdir / f"x{scale}-exports", ignore_errors=True)
     return runs
@@ -156,7 +166,7 @@ def table(runs: list[Run]) -> tuple[list[str], list[list[str]]]:
             if r is None:
                 row += ["-", "-"] + ([] if s == scales[0] else ["-"])
                 continue
-            failed = "" if r.status == 0 else f" (exit {r.status})"
+            failed = "" if r.status == 0 else " (stopped at the budget)" if r.status == -9 else f" (exit {r.status})"
             row += [f"{r.seconds:.2f}{failed}", f"{r.peak_mb:.0f}"]
             if s != scales[0]:
                 row.append(f"{r.seconds / base.seconds:.1f}x" if base and base.seconds else "-")

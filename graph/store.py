@@ -170,7 +170,7 @@ class KnowledgeGraph:
         self._subject_files = self._statement_files = None
         self._labels = None
         for cache in ("_label_cache", "_invalid_dates", "_date_quads", "_suspects", "_facts", "_hops", "_hop_graphs",
-                      "_entity_index"):
+                      "_entity_index", "_short_names"):
             self.__dict__.pop(cache, None)  # built from the graph as it was
 
     def _bulk(self, raw: bytes, fmt: ox.RdfFormat) -> None:

@@ -140,13 +140,22 @@ def layout(g: nx.Graph, seed: int = 1) -> dict[str, tuple[float, float]]:
     nodes = sorted(g.nodes)
     if not nodes:
         return {}
-    if len(nodes) <= 2000:
+    if len(nodes) <= SPRING_MAX_NODES:
         h = nx.Graph()
         h.add_nodes_from(nodes)
         h.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in g.edges()))
         pos = nx.spring_layout(h, seed=seed, k=1.5 / math.sqrt(len(nodes)), iterations=60)
         scale = 120 * math.sqrt(len(nodes))
         return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in pos.items()}
+    return spiral(nodes)
+
+
+# A spring layout computes every pair's repulsion each iteration (quadratic in the nodes).
+SPRING_MAX_NODES = 2000
+
+
+def spiral(nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """A deterministic sunflower spiral in the given order: linear, for graphs too big to spring."""
     golden = math.pi * (3 - math.sqrt(5))
     return {n: (round(18 * math.sqrt(i) * math.cos(i * golden), 1), round(18 * math.sqrt(i) * math.sin(i * golden), 1))
             for i, n in enumerate(nodes)}
@@ -200,7 +209,15 @@ ZONE_SUFFIX = "承接产业转移示范区"
 
 def _short_names(kg: KnowledgeGraph) -> dict[str, str]:
     """Zones by their shortest Chinese short name (辽西北 rather than the 12-character official name):
-    on a drawing, full names of neighbouring zones run into each other."""
+    on a drawing, full names of neighbouring zones run into each other. Read once per loaded graph
+    (every view asks)."""
+    cached = kg.__dict__.get("_short_names")
+    if cached is None:
+        cached = kg.__dict__["_short_names"] = _read_short_names(kg)
+    return cached
+
+
+def _read_short_names(kg: KnowledgeGraph) -> dict[str, str]:
     out: dict[str, str] = {}
     for z, name in kg.select("SELECT ?z ?n WHERE { ?z a zg:DemonstrationZone ; skos:altLabel ?n "
                              "FILTER(LANG(?n) = 'zh') }").rows:

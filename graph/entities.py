@@ -10,7 +10,6 @@ entities they are about.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -330,6 +329,8 @@ def resolve(kg: KnowledgeGraph, text: str, prefer: str | None = None) -> str:
             return iri  # an IRI or CURIE that is there: no need to read every name
         idx = index(kg)
         known = sorted({ns.curie(e.iri) for e in idx.names})
+        import difflib  # only for suggestions: a cold command that resolves a name skips it
+
         close = difflib.get_close_matches(ns.curie(iri), known, n=5)
         raise UnknownEntity(text, [describe(kg, ns.iri(c)) for c in close])
     idx = index(kg)
@@ -380,6 +381,8 @@ def suggestions(kg: KnowledgeGraph, text: str, n: int = 5) -> list[str]:
     folded = _fold(text)
     chars = set(folded)
     scored: dict[str, float] = {}
+    import difflib
+
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(folded)  # the query side is analysed once (as difflib.get_close_matches does)
     for e in idx.searchable(_latin(folded)):

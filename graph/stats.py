@@ -62,8 +62,9 @@ SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
 }""",
     "paired_cooperation": """
 SELECT (COUNT(DISTINCT ?v) AS ?n) (COUNT(DISTINCT ?d) AS ?s) WHERE {
-  { ?m a zg:Membership ; zg:zone ?zone ; zg:member ?partner } UNION { ?zone zg:province ?partner }
-  ?v a zg:Cooperation ; zg:partner ?partner .
+  { ?v a zg:Cooperation ; zg:partner ?partner . ?m zg:member ?partner ; a zg:Membership ; zg:zone ?zone }
+  UNION
+  { ?v a zg:Cooperation ; zg:partner ?partner . ?zone zg:province ?partner }
   OPTIONAL { GRAPH ?c { ?v zg:partner ?partner } GRAPH zgg:sources { ?c zg:document ?d } }
 }""",
     "figures": """

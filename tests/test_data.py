@@ -466,3 +466,15 @@ def test_bishan_became_a_district_by_guohan_2014_58(kg):
     assert one_column(kg, "SELECT ?d WHERE { change:region-500227--2014-county-to-district zg:approvalDocument ?d }") \
         == ["doc:guohan-2014-58"]
     assert one_column(kg, "SELECT ?n WHERE { doc:guohan-2014-58 dcterms:identifier ?n }") == ["国函〔2014〕58号"]
+
+
+# --- issue 15 point 3: gaps, zone by zone (gaps-a) -------------------------------------------------
+
+def test_gaps_guangan(kg):
+    # The 2013 plan's two industrial belts are typed carriers of the zone, cited to the plan summary.
+    rows = values(kg, "SELECT ?p ?l ?loc WHERE { GRAPH ?c { zone:guangan zg:carrierPlatform ?p } "
+                      "?p rdfs:label ?l FILTER(LANG(?l) = 'zh') ?c zg:locator ?loc }")
+    carriers = {l for _, l, _ in rows}
+    assert {"沿渠江产业发展带", "渝广交界产业合作发展带", "广安经济技术开发区"} <= carriers
+    assert all("在承接产业布局方面" in loc for _, l, loc in rows if l.endswith("发展带"))
+    assert one_column(kg, "SELECT ?t WHERE { park:guangan-yanqujiang-chanye-fazhandai a ?t }") == ["zg:DevelopmentZone"]

@@ -485,6 +485,9 @@ def test_gaps_wanjiang(kg):
                       "doc:wanjiang-plan-2010 zg:periodStart ?s ; zg:periodEnd ?e } }") == [("2010", "2015")]
     assert values(kg, "SELECT ?v ?u WHERE { GRAPH cite:jjckb-2010-03-17-wanjiang--p1-2 { "
                       "obs:wanjiang--area-2010 zg:value ?v ; zg:unit ?u } }") == [("7.6", "万平方公里")]
+    # Source region per plan version: the 2010 plan declares the Yangtze River Delta.
+    assert values(kg, "SELECT ?s ?d WHERE { ?l a zg:TransferLink ; zg:receiver zone:wanjiang ; "
+                      "zg:sourceRegion ?s ; zg:declaredIn ?d }") == [("macro:changsanjiao", "doc:wanjiang-plan-2010")]
 
 
 def test_gaps_xiangnan_xiangxi(kg):

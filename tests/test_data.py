@@ -466,3 +466,44 @@ def test_bishan_became_a_district_by_guohan_2014_58(kg):
     assert one_column(kg, "SELECT ?d WHERE { change:region-500227--2014-county-to-district zg:approvalDocument ?d }") \
         == ["doc:guohan-2014-58"]
     assert one_column(kg, "SELECT ?n WHERE { doc:guohan-2014-58 dcterms:identifier ?n }") == ["国函〔2014〕58号"]
+
+
+# --- issue 15 point 3: gaps, zone by zone (gaps-a) -------------------------------------------------
+
+def test_gaps_guangan(kg):
+    # The 2013 plan's two industrial belts are typed carriers of the zone, cited to the plan summary.
+    rows = values(kg, "SELECT ?p ?l ?loc WHERE { GRAPH ?c { zone:guangan zg:carrierPlatform ?p } "
+                      "?p rdfs:label ?l FILTER(LANG(?l) = 'zh') ?c zg:locator ?loc }")
+    carriers = {l for _, l, _ in rows}
+    assert {"沿渠江产业发展带", "渝广交界产业合作发展带", "广安经济技术开发区"} <= carriers
+    assert all("在承接产业布局方面" in loc for _, l, loc in rows if l.endswith("发展带"))
+    assert one_column(kg, "SELECT ?t WHERE { park:guangan-yanqujiang-chanye-fazhandai a ?t }") == ["zg:DevelopmentZone"]
+
+
+def test_gaps_wanjiang(kg):
+    assert values(kg, "SELECT ?s ?e WHERE { GRAPH cite:wanjiang-plan-2010--preface { "
+                      "doc:wanjiang-plan-2010 zg:periodStart ?s ; zg:periodEnd ?e } }") == [("2010", "2015")]
+    assert values(kg, "SELECT ?v ?u WHERE { GRAPH cite:jjckb-2010-03-17-wanjiang--p1-2 { "
+                      "obs:wanjiang--area-2010 zg:value ?v ; zg:unit ?u } }") == [("7.6", "万平方公里")]
+    # Source region per plan version: the 2010 plan declares the Yangtze River Delta.
+    assert values(kg, "SELECT ?s ?d WHERE { ?l a zg:TransferLink ; zg:receiver zone:wanjiang ; "
+                      "zg:sourceRegion ?s ; zg:declaredIn ?d }") == [("macro:changsanjiao", "doc:wanjiang-plan-2010")]
+
+
+def test_gaps_xiangnan_xiangxi(kg):
+    assert one_column(kg, "SELECT ?e WHERE { GRAPH cite:hunan-2020-4--notice-background { "
+                          "doc:xiangnan-xiangxi-plan-2020 zg:periodEnd ?e } }") == ["2025"]
+    # The plan states no first year: none is recorded.
+    assert one_column(kg, "SELECT ?s WHERE { doc:xiangnan-xiangxi-plan-2020 zg:periodStart ?s }") == []
+
+
+def test_gaps_huanghe_jinsanjiao(kg):
+    assert values(kg, "SELECT ?s ?e WHERE { doc:plan-2014-huanghe-jinsanjiao-cooperation "
+                      "zg:periodStart ?s ; zg:periodEnd ?e }") == [("2014", "2025")]
+    # Area at approval (2012, rounded) and in the 2014 plan are both kept, each with its own source.
+    rows = values(kg, "SELECT ?o ?v WHERE { GRAPH ?c { ?o zg:observationOf zone:huanghe-jinsanjiao ; "
+                      "zg:indicator ?i ; zg:value ?v FILTER(CONTAINS(STR(?i), '面积')) } }")
+    assert sorted(v for _, v in rows) == ["5.78", "5.78", "5.8"]
+    assert one_column(kg, "SELECT ?v WHERE { obs:huanghe-jinsanjiao--population-2013 zg:value ?v }") == ["1721"]
+    # The cooperation plan covers the same four cities but is not the zone's own plan.
+    assert one_column(kg, "SELECT ?p WHERE { zone:huanghe-jinsanjiao zg:plan ?p }") == []

@@ -466,3 +466,14 @@ def test_bishan_became_a_district_by_guohan_2014_58(kg):
     assert one_column(kg, "SELECT ?d WHERE { change:region-500227--2014-county-to-district zg:approvalDocument ?d }") \
         == ["doc:guohan-2014-58"]
     assert one_column(kg, "SELECT ?n WHERE { doc:guohan-2014-58 dcterms:identifier ?n }") == ["国函〔2014〕58号"]
+
+
+# --- issue 15 point 3: issue dates of national documents -------------------------------------------
+
+def test_gaps_national_document_dates(kg):
+    # 国发〔2014〕28号: signed 2014-08-08, posted on the central government portal on 2014-08-19.
+    assert one_column(kg, "SELECT ?n WHERE { doc:sc-northeast-opinions dcterms:identifier ?n }") == ["国发〔2014〕28号"]
+    assert one_column(kg, "SELECT ?d WHERE { doc:sc-northeast-opinions dcterms:issued ?d }") == ["2014-08-08"]
+    rows = values(kg, "SELECT ?copy ?d WHERE { ?copy zg:reports doc:sc-northeast-opinions ; dcterms:issued ?d ; "
+                      "dcterms:publisher agent:gov-cn }")
+    assert rows == [("doc:govcn-2014-08-19-sc-northeast-opinions", "2014-08-19")]

@@ -477,3 +477,8 @@ def test_gaps_national_document_dates(kg):
     rows = values(kg, "SELECT ?copy ?d WHERE { ?copy zg:reports doc:sc-northeast-opinions ; dcterms:issued ?d ; "
                       "dcterms:publisher agent:gov-cn }")
     assert rows == [("doc:govcn-2014-08-19-sc-northeast-opinions", "2014-08-19")]
+    # 创建示范活动管理办法(试行): issued 2022-04-20, read in a third-party copy that reports it.
+    assert one_column(kg, "SELECT ?d WHERE { doc:creation-demonstration-measures-trial dcterms:issued ?d }") \
+        == ["2022-04-20"]
+    assert one_column(kg, "SELECT ?c WHERE { ?c zg:reports doc:creation-demonstration-measures-trial ; "
+                          "zg:documentKind zg:Repost }") == ["doc:jianbiaoku-creation-demonstration-measures"]

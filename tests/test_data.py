@@ -507,3 +507,19 @@ def test_gaps_huanghe_jinsanjiao(kg):
     assert one_column(kg, "SELECT ?v WHERE { obs:huanghe-jinsanjiao--population-2013 zg:value ?v }") == ["1721"]
     # The cooperation plan covers the same four cities but is not the zone's own plan.
     assert one_column(kg, "SELECT ?p WHERE { zone:huanghe-jinsanjiao zg:plan ?p }") == []
+
+
+# --- issue 15 point 3: issue dates of national documents -------------------------------------------
+
+def test_gaps_national_document_dates(kg):
+    # 国发〔2014〕28号: signed 2014-08-08, posted on the central government portal on 2014-08-19.
+    assert one_column(kg, "SELECT ?n WHERE { doc:sc-northeast-opinions dcterms:identifier ?n }") == ["国发〔2014〕28号"]
+    assert one_column(kg, "SELECT ?d WHERE { doc:sc-northeast-opinions dcterms:issued ?d }") == ["2014-08-08"]
+    rows = values(kg, "SELECT ?copy ?d WHERE { ?copy zg:reports doc:sc-northeast-opinions ; dcterms:issued ?d ; "
+                      "dcterms:publisher agent:gov-cn }")
+    assert rows == [("doc:govcn-2014-08-19-sc-northeast-opinions", "2014-08-19")]
+    # 创建示范活动管理办法(试行): issued 2022-04-20, read in a third-party copy that reports it.
+    assert one_column(kg, "SELECT ?d WHERE { doc:creation-demonstration-measures-trial dcterms:issued ?d }") \
+        == ["2022-04-20"]
+    assert one_column(kg, "SELECT ?c WHERE { ?c zg:reports doc:creation-demonstration-measures-trial ; "
+                          "zg:documentKind zg:Repost }") == ["doc:jianbiaoku-creation-demonstration-measures"]

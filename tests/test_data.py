@@ -478,6 +478,9 @@ def test_gaps_guangan(kg):
     assert {"沿渠江产业发展带", "渝广交界产业合作发展带", "广安经济技术开发区"} <= carriers
     assert all("在承接产业布局方面" in loc for _, l, loc in rows if l.endswith("发展带"))
     assert one_column(kg, "SELECT ?t WHERE { park:guangan-yanqujiang-chanye-fazhandai a ?t }") == ["zg:DevelopmentZone"]
+    # a belt, not a park: its kind says so
+    assert one_column(kg, "SELECT ?p WHERE { ?p zg:parkType zg:IndustryBelt } ORDER BY ?p") == [
+        "park:guangan-yanqujiang-chanye-fazhandai", "park:yuguang-jiaojie-chanye-hezuo-fazhandai"]
 
 
 def test_gaps_wanjiang(kg):

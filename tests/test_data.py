@@ -466,3 +466,24 @@ def test_bishan_became_a_district_by_guohan_2014_58(kg):
     assert one_column(kg, "SELECT ?d WHERE { change:region-500227--2014-county-to-district zg:approvalDocument ?d }") \
         == ["doc:guohan-2014-58"]
     assert one_column(kg, "SELECT ?n WHERE { doc:guohan-2014-58 dcterms:identifier ?n }") == ["国函〔2014〕58号"]
+
+
+def test_structure_layout_roles_carry_the_tiers_and_cores_the_prose_states(kg):
+    rows = graph.run_named_query(kg, "layout-roles", {}).values()
+    got = {(r["zone"], r["holder"], r["role"], str(r["output_tier"] or "")) for r in rows}
+    # cntv 2011-02-06: 涪陵、九龙坡、巴南 3000亿级; 永川、荣昌(县) 2000亿级; 璧山(县)、双桥 1000亿级.
+    assert ("zone:chongqing-yanjiang", "region:500102", "产值3000亿级产业承接基地", "3000") in got
+    assert ("zone:chongqing-yanjiang", "region:500226", "产值2000亿级产业承接基地", "2000") in got
+    assert ("zone:chongqing-yanjiang", "region:500227", "产值1000亿级产业承接基地", "1000") in got
+    assert sum(1 for z, *_ in got if z == "zone:chongqing-yanjiang") == 7
+    cores = {h for z, h, role, _ in got if z == "zone:wanjiang" and role == "双核"}
+    wings = {h for z, h, role, _ in got if z == "zone:wanjiang" and role == "两翼"}
+    assert cores == {"region:340100", "region:340200"} and wings == {"region:341100", "region:341800"}
+    assert all(r["sources"] for r in rows)
+
+
+def test_structure_wanjiang_2010_plan_period(kg):
+    q = """SELECT ?s ?e WHERE { GRAPH cite:wanjiang-plan-2010--preface {
+             doc:wanjiang-plan-2010 zg:periodStart ?s ; zg:periodEnd ?e } }"""
+    rows = graph.query(kg, q).values()
+    assert [(str(r["s"]), str(r["e"])) for r in rows] == [("2010", "2015")]

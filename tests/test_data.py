@@ -487,3 +487,15 @@ def test_structure_wanjiang_2010_plan_period(kg):
              doc:wanjiang-plan-2010 zg:periodStart ?s ; zg:periodEnd ?e } }"""
     rows = graph.query(kg, q).values()
     assert [(str(r["s"]), str(r["e"])) for r in rows] == [("2010", "2015")]
+
+
+def test_structure_positioning_roles_as_the_sources_print_them(kg):
+    rows = graph.run_named_query(kg, "positioning-roles", {}).values()
+    got = {(r["subject"], r["role"]) for r in rows}
+    # 复函 (吉林发布), 新华社 and seed 004 all print the same four roles for 吉西南; 中新网 four for 蒙东.
+    assert {role for s, role in got if s == "zone:jixinan"} == {
+        "东北地区特色制造基地", "绿色低碳转型先行区", "区域合作发展新高地", "全国重要的农特产品加工基地"}
+    assert ("zone:mengdong", "绿色发展试验区") in got
+    assert ("region:220300", "特色装备制造基地") in got
+    jx = [r for r in rows if r["subject"] == "zone:jixinan" and r["role"] == "绿色低碳转型先行区"][0]
+    assert jx["sources"].count("doc:") == 3

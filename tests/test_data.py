@@ -499,3 +499,10 @@ def test_structure_positioning_roles_as_the_sources_print_them(kg):
     assert ("region:220300", "特色装备制造基地") in got
     jx = [r for r in rows if r["subject"] == "zone:jixinan" and r["role"] == "绿色低碳转型先行区"][0]
     assert jx["sources"].count("doc:") == 3
+
+
+def test_structure_plan_periods_query_answers_per_zone(kg):
+    rows = graph.run_named_query(kg, "plan-periods", {"zone": "zone:wanjiang"}).values()
+    got = {(r["plan"], str(r["period_start"]), str(r["period_end"])) for r in rows}
+    assert ("doc:wanjiang-plan-2010", "2010", "2015") in got
+    assert all("doc:anhuiotc-wanjiang-plan-2010" in r["sources"] for r in rows if r["plan"] == "doc:wanjiang-plan-2010")

@@ -526,3 +526,43 @@ def test_gaps_national_document_dates(kg):
         == ["2022-04-20"]
     assert one_column(kg, "SELECT ?c WHERE { ?c zg:reports doc:creation-demonstration-measures-trial ; "
                           "zg:documentKind zg:Repost }") == ["doc:jianbiaoku-creation-demonstration-measures"]
+
+
+def test_structure_layout_roles_carry_the_tiers_and_cores_the_prose_states(kg):
+    rows = graph.run_named_query(kg, "layout-roles", {}).values()
+    got = {(r["zone"], r["holder"], r["role"], str(r["output_tier"] or "")) for r in rows}
+    # cntv 2011-02-06: 涪陵、九龙坡、巴南 3000亿级; 永川、荣昌(县) 2000亿级; 璧山(县)、双桥 1000亿级.
+    assert ("zone:chongqing-yanjiang", "region:500102", "产值3000亿级产业承接基地", "3000") in got
+    assert ("zone:chongqing-yanjiang", "region:500226", "产值2000亿级产业承接基地", "2000") in got
+    assert ("zone:chongqing-yanjiang", "region:500227", "产值1000亿级产业承接基地", "1000") in got
+    assert sum(1 for z, *_ in got if z == "zone:chongqing-yanjiang") == 7
+    cores = {h for z, h, role, _ in got if z == "zone:wanjiang" and role == "双核"}
+    wings = {h for z, h, role, _ in got if z == "zone:wanjiang" and role == "两翼"}
+    assert cores == {"region:340100", "region:340200"} and wings == {"region:341100", "region:341800"}
+    assert all(r["sources"] for r in rows)
+
+
+def test_structure_wanjiang_2010_plan_period(kg):
+    q = """SELECT ?s ?e WHERE { GRAPH cite:wanjiang-plan-2010--preface {
+             doc:wanjiang-plan-2010 zg:periodStart ?s ; zg:periodEnd ?e } }"""
+    rows = graph.query(kg, q).values()
+    assert [(str(r["s"]), str(r["e"])) for r in rows] == [("2010", "2015")]
+
+
+def test_structure_positioning_roles_as_the_sources_print_them(kg):
+    rows = graph.run_named_query(kg, "positioning-roles", {}).values()
+    got = {(r["subject"], r["role"]) for r in rows}
+    # 复函 (吉林发布), 新华社 and seed 004 all print the same four roles for 吉西南; 中新网 four for 蒙东.
+    assert {role for s, role in got if s == "zone:jixinan"} == {
+        "东北地区特色制造基地", "绿色低碳转型先行区", "区域合作发展新高地", "全国重要的农特产品加工基地"}
+    assert ("zone:mengdong", "绿色发展试验区") in got
+    assert ("region:220300", "特色装备制造基地") in got
+    jx = [r for r in rows if r["subject"] == "zone:jixinan" and r["role"] == "绿色低碳转型先行区"][0]
+    assert jx["sources"].count("doc:") == 3
+
+
+def test_structure_plan_periods_query_answers_per_zone(kg):
+    rows = graph.run_named_query(kg, "plan-periods", {"zone": "zone:wanjiang"}).values()
+    got = {(r["plan"], str(r["period_start"]), str(r["period_end"])) for r in rows}
+    assert ("doc:wanjiang-plan-2010", "2010", "2015") in got
+    assert all("doc:anhuiotc-wanjiang-plan-2010" in r["sources"] for r in rows if r["plan"] == "doc:wanjiang-plan-2010")

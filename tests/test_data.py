@@ -536,6 +536,9 @@ def test_structure_layout_roles_carry_the_tiers_and_cores_the_prose_states(kg):
     assert ("zone:chongqing-yanjiang", "region:500226", "产值2000亿级产业承接基地", "2000") in got
     assert ("zone:chongqing-yanjiang", "region:500227", "产值1000亿级产业承接基地", "1000") in got
     assert sum(1 for z, *_ in got if z == "zone:chongqing-yanjiang") == 7
+    # 500111 is 大足区 today; in 2011 it was 双桥区, and the row says so
+    shuangqiao = [r for r in rows if r["holder"] == "region:500111"]
+    assert [(r["holder_label"], r["holder_previous_name"]) for r in shuangqiao] == [("大足区", "双桥区")]
     cores = {h for z, h, role, _ in got if z == "zone:wanjiang" and role == "双核"}
     wings = {h for z, h, role, _ in got if z == "zone:wanjiang" and role == "两翼"}
     assert cores == {"region:340100", "region:340200"} and wings == {"region:341100", "region:341800"}

@@ -42,10 +42,13 @@ VIRTUOSO_EXCUSED = {
         "Virtuoso refuses a GROUP_CONCAT of sources longer than its temp-column row limit "
         "('SR319: Max row length is exceeded ... 2557 chars')"),
     ("facts-from-document", "example"): (
-        "same row count (528), but Virtuoso picks another locator for rows whose statement several "
-        "citations share (the query's SAMPLE/MIN over locators is engine-dependent there); not yet fixed"),
+        "same row count (528), but for statements several citations share Virtuoso's MIN(?cl) picks "
+        "another locator than the code-point minimum (measured: 以「铁东区共开展」… where the others give "
+        "以「各县(市)区…」); not yet fixed (MIN(STR(?cl)) untested)"),
     ("parks-in-city", "example"): (
-        "one park's type-label cell is empty on Virtuoso and '产业园' elsewhere; not yet diagnosed"),
+        "Virtuoso drops the parkType/parkLevel rows inside the grouped sub-select once the OPTIONAL "
+        "GRAPH zgg:sources pattern is present (measured for 硅灰石产业园: 3 rows grouped vs 5 ungrouped; "
+        "without that OPTIONAL all 5), so types/levels cells come back empty; not yet fixed"),
 }
 
 

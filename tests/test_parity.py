@@ -29,15 +29,10 @@ UNION = "https://w3id.org/zonegraph/id/graph/union"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Runs Virtuoso 7.2.5 cannot answer like the others, each with the reason (measured).
-TRANSITIVE = ("Virtuoso refuses `skos:broader+` inside FILTER EXISTS when both ends are bound only from "
-              "outside ('TR...: transitive start not given'); rewritten as `skos:broader ?mid . ?mid "
-              "skos:broader* ?under` it runs but returns 2 of the 10 rows (measured), so the query is kept")
+# (Five runs that used `skos:broader+` inside FILTER EXISTS — 'transitive start not given' on Virtuoso —
+# now pass: the queries take the industry and its narrower terms from sub-SELECTs that the parameter
+# reaches through their own VALUES.)
 VIRTUOSO_EXCUSED = {
-    ("documents-concerning-industry", "example"): TRANSITIVE,
-    ("industry-hierarchy", "example"): TRANSITIVE,
-    ("zones-by-industry", "example"): TRANSITIVE,
-    ("zones-by-industry", "bare"): TRANSITIVE,
-    ("zones-targeting-industry", "example"): TRANSITIVE,
     ("documents-concerning-region", "bare"): (
         "Virtuoso refuses a GROUP_CONCAT of sources longer than its temp-column row limit "
         "('SR319: Max row length is exceeded ... 2557 chars')"),

@@ -36,10 +36,6 @@ VIRTUOSO_EXCUSED = {
     ("documents-concerning-region", "bare"): (
         "Virtuoso refuses a GROUP_CONCAT of sources longer than its temp-column row limit "
         "('SR319: Max row length is exceeded ... 2557 chars')"),
-    ("facts-from-document", "example"): (
-        "same row count (528), but for statements several citations share Virtuoso's MIN(?cl) picks "
-        "another locator than the code-point minimum (measured: 以「铁东区共开展」… where the others give "
-        "以「各县(市)区…」); not yet fixed (MIN(STR(?cl)) untested)"),
     ("parks-in-city", "example"): (
         "Virtuoso drops the parkType/parkLevel rows inside the grouped sub-select once the OPTIONAL "
         "GRAPH zgg:sources pattern is present (measured for 硅灰石产业园: 3 rows grouped vs 5 ungrouped; "

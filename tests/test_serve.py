@@ -120,3 +120,25 @@ def test_a_protocol_only_client_sparqlwrapper_can_use_it(server, kg):
 def test_a_busy_port_is_a_user_error(run, server):
     result = run("serve", "--port", str(server.port))
     assert result.exit_code == 2 and "pick another --port" in result.stderr
+
+
+def test_an_engine_failure_is_asked_again_of_another_engine(server):
+    """A 500 from one engine (an engine's own failure) is not the client's answer: the read is asked
+    again of another engine, and the failed engine is replaced."""
+    guard = server.guard
+    real, calls = guard._exchange, []
+
+    def failing_once(engine, *args):
+        calls.append(engine)
+        if len(calls) == 1:
+            return sv.Answer(500, [], b"engine failure")
+        return real(engine, *args)
+
+    guard._exchange = failing_once
+    try:
+        small = urllib.parse.quote(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s a <{ns.VOCAB}DemonstrationZone> }}")
+        status, _, body = _get(f"{server.url}/query?query={small}", "text/csv")
+    finally:
+        guard._exchange = real
+    assert status == 200 and body.decode().split()[0] == "n"
+    assert len(calls) == 2 and calls[0] is not calls[1]

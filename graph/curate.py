@@ -204,9 +204,10 @@ def gazetteer(kg: KnowledgeGraph) -> Gazetteer:
     """Every way the graph names a zone, region, macro-region, park, industry, agent, document or
     project: labels, alternative labels (short and former names: the ontology keeps both in
     skos:altLabel), region short names, agency abbreviations, document numbers."""
-    cached = getattr(kg, "_curate_gazetteer", None)
-    if cached is not None:
-        return cached
+    return kg.memo("curate-gazetteer", lambda: _build_gazetteer(kg))
+
+
+def _build_gazetteer(kg: KnowledgeGraph) -> Gazetteer:
     from graph import entities
 
     idx = entities.index(kg)
@@ -242,7 +243,6 @@ def gazetteer(kg: KnowledgeGraph) -> Gazetteer:
         form.sort()
     g = Gazetteer(forms, {k: list(v) for k, v in idx.classes.items()}, parents, labels)
     g.automaton, g.maxlen = _automaton(forms), max((len(k) for k in forms), default=0)
-    kg._curate_gazetteer = g  # type: ignore[attr-defined]
     return g
 
 
@@ -573,11 +573,8 @@ SELECT ?g ?doc ?loc WHERE { GRAPH zgg:sources { ?g zg:document ?doc ; zg:locator
 
 
 def _sources(kg: KnowledgeGraph) -> dict[str, str]:
-    cached = getattr(kg, "_curate_sources", None)
-    if cached is None:
-        cached = {g.value: f"{ns.curie(d.value)} {l.value}" for g, d, l in kg.select(_CITE).rows}
-        kg._curate_sources = cached  # type: ignore[attr-defined]
-    return cached
+    return kg.memo("curate-sources",
+                   lambda: {g.value: f"{ns.curie(d.value)} {l.value}" for g, d, l in kg.select(_CITE).rows})
 
 
 def _iri(x: str) -> str:

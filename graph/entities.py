@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from graph import ns
 from graph.errors import UnknownEntity
-from graph.store import KnowledgeGraph, Table, plain
+from graph.store import _RDFS_LABEL, KnowledgeGraph, Table, plain
 
 _NAMES = """
 SELECT ?e ?name ?how WHERE {
@@ -39,14 +39,13 @@ class Name:
 
 def names(kg: KnowledgeGraph) -> list[Name]:
     """Every name stated in the data (labels, alternative labels, pinyin, codes), sorted."""
-    cached = getattr(kg, "_names", None)
-    if cached is None:
+    def read() -> list[Name]:
         rows = kg.select(_NAMES).rows
         how = {ns.expand(c): h for c, h in _HOW.items()}
-        cached = sorted({Name(e.value, n.value, how[h.value]) for e, n, h in rows},
-                        key=lambda n: (n.iri, n.how, n.text))
-        kg._names = cached  # type: ignore[attr-defined]
-    return cached
+        return sorted({Name(e.value, n.value, how[h.value]) for e, n, h in rows},
+                      key=lambda n: (n.iri, n.how, n.text))
+
+    return kg.memo("names", read)
 
 
 # Kinds of entity in the order they rank (search results, suggestions, ambiguity lists). The band
@@ -195,7 +194,6 @@ class OneByOne:
 
 
 _RDF_TYPE = ox.NamedNode(ns.PREFIXES["rdf"] + "type")
-_RDFS_LABEL = ox.NamedNode(ns.PREFIXES["rdfs"] + "label")
 
 
 def _supers(kg: KnowledgeGraph) -> dict[str, set[str]]:
@@ -208,7 +206,7 @@ def _supers(kg: KnowledgeGraph) -> dict[str, set[str]]:
 
 def lookup(kg: KnowledgeGraph) -> "Index | OneByOne":
     """The full index if it was built already (a search ran), else one-by-one answers."""
-    return getattr(kg, "_entity_index", None) or OneByOne(kg)
+    return kg.memoised("entity-index") or OneByOne(kg)
 
 
 def _fold(text: str) -> str:
@@ -221,9 +219,10 @@ def _latin(text: str) -> bool:
 
 def index(kg: KnowledgeGraph) -> Index:
     """The name index of ``kg``, built once per loaded graph."""
-    cached = getattr(kg, "_entity_index", None)
-    if cached is not None:
-        return cached
+    return kg.memo("entity-index", lambda: _build_index(kg))
+
+
+def _build_index(kg: KnowledgeGraph) -> Index:
     from graph.pinyin import has_han
 
     classes: dict[str, list[str]] = {}
@@ -248,9 +247,7 @@ def index(kg: KnowledgeGraph) -> Index:
     for entry in entries:
         exact.setdefault(entry.key, []).append(entry)
     texts = [(i, t, h) for i, t, h in base if h in ("label", "altLabel", "short") and has_han(t)]
-    built = Index(entries, exact, classes, supers, texts)
-    kg._entity_index = built  # type: ignore[attr-defined]
-    return built
+    return Index(entries, exact, classes, supers, texts)
 
 
 @dataclass(frozen=True)

@@ -206,16 +206,12 @@ def _hops(f: Facts) -> list[Hop]:
 
 def facts_of(kg: KnowledgeGraph) -> Facts:
     """The evidence index of ``kg``, built once per loaded graph."""
-    if getattr(kg, "_facts", None) is None:
-        kg._facts = Facts(kg)  # type: ignore[attr-defined]
-    return kg._facts  # type: ignore[attr-defined]
+    return kg.memo("facts", lambda: Facts(kg))
 
 
 def hops_of(kg: KnowledgeGraph) -> list[Hop]:
     """Every merged hop of ``kg``, built once per loaded graph (views filter it, never change it)."""
-    if getattr(kg, "_hops", None) is None:
-        kg._hops = _merge(_hops(facts_of(kg)))  # type: ignore[attr-defined]
-    return kg._hops  # type: ignore[attr-defined]
+    return kg.memo("hops", lambda: _merge(_hops(facts_of(kg))))
 
 
 def _merge(hops: list[Hop]) -> list[Hop]:
@@ -244,11 +240,8 @@ def to_networkx(kg: KnowledgeGraph, as_of: int | None = None, modes: set[str] | 
     the site draws a view per zone and per industry from it, and rebuilding it for each made the
     build quadratic in the data. Copy it (``nx.MultiGraph(g)``) to change it.
     """
-    cache = kg.__dict__.setdefault("_hop_graphs", {})
-    key = (as_of, frozenset(modes) if modes is not None else None)
-    if key not in cache:
-        cache[key] = nx.freeze(_build_networkx(kg, as_of, modes))
-    return cache[key]
+    key = ("hop-graph", as_of, frozenset(modes) if modes is not None else None)
+    return kg.memo(key, lambda: nx.freeze(_build_networkx(kg, as_of, modes)))
 
 
 def _build_networkx(kg: KnowledgeGraph, as_of: int | None, modes: set[str] | None) -> nx.MultiGraph:

@@ -50,7 +50,7 @@ def plain(term: Term | None) -> str | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return _curie(term.value)
+        return ns.curie(term.value)
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if "https://w3id.org/zonegraph/" in term.value:
@@ -78,8 +78,6 @@ def json_term(term: Term | None) -> dict[str, str] | None:
         return {"type": "literal", "value": term.value}
     return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
-
-_curie = ns.curie  # cached there: a streamed result repeats the same IRIs over and over
 
 _OUR_IRI = re.compile(r"https://w3id\.org/zonegraph/[^\s]+")
 
@@ -114,6 +112,9 @@ class KnowledgeGraph:
         self._statement_files: dict[tuple, set[str]] | None = None
         self._labels: dict[str, dict[str, str]] | None = None
         self._union_done = False
+        # Values derived from the graph (indexes, views, label look-ups), built once by their modules
+        # through memo() and dropped together when a file is loaded.
+        self._memo: dict = {}
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -167,11 +168,8 @@ class KnowledgeGraph:
         except (UnicodeDecodeError, ValueError) as err:
             raise DataSyntaxError(self.relpath(path), None, None, explain(str(err), raw)) from None
         self.files.append(path)
-        self._subject_files = self._statement_files = None
-        self._labels = None
-        for cache in ("_label_cache", "_invalid_dates", "_date_quads", "_suspects", "_facts", "_hops", "_hop_graphs",
-                      "_entity_index", "_short_names"):
-            self.__dict__.pop(cache, None)  # built from the graph as it was
+        self._subject_files = self._statement_files = self._labels = None
+        self._memo.clear()  # built from the graph as it was
 
     def _bulk(self, raw: bytes, fmt: ox.RdfFormat) -> None:
         # A file added after the union was materialised (a draft checked against the data) goes
@@ -186,6 +184,16 @@ class KnowledgeGraph:
         if target is not self.store:
             self.store.bulk_extend(target)
             self._materialise_union()
+
+    def memo(self, key, build):
+        """``build()``'s value, computed once per loaded graph (until a file is loaded)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    def memoised(self, key):
+        """The value memo(key, …) holds, or None if it was not built."""
+        return self._memo.get(key)
 
     # ------------------------------------------------------------------ which file states what
     @property
@@ -287,7 +295,7 @@ class KnowledgeGraph:
         """{lang: label} of ``iri``, chosen as :meth:`labels` chooses."""
         if self._labels is not None:
             return self._labels.get(iri, {})
-        cache = self.__dict__.setdefault("_label_cache", {})
+        cache = self.memo("label-cache", dict)
         if iri not in cache:
             if len(cache) >= self.LABELS_ONE_BY_ONE:
                 return self.labels().get(iri, {})

@@ -166,18 +166,13 @@ def parse_date(literal: ox.Literal) -> tuple[dt.date, dt.date] | None:
 
 
 def _date_quads(kg: KnowledgeGraph) -> list[ox.Quad]:
-    cached = kg.__dict__.get("_date_quads")
-    if cached is None:
-        types = ", ".join(f"<{t}>" for t in sorted(DATE_TYPES))
-        cached = kg.__dict__["_date_quads"] = _data_quads_where(kg, f"isLiteral(?o) && DATATYPE(?o) IN ({types})")
-    return cached
+    types = ", ".join(f"<{t}>" for t in sorted(DATE_TYPES))
+    return kg.memo("date-quads", lambda: _data_quads_where(kg, f"isLiteral(?o) && DATATYPE(?o) IN ({types})"))
 
 
 def invalid_dates(kg: KnowledgeGraph) -> set:
-    cached = kg.__dict__.get("_invalid_dates")
-    if cached is None:  # asked by the date checks and again by SHACL
-        cached = kg.__dict__["_invalid_dates"] = {q.object for q in _date_quads(kg) if parse_date(q.object) is None}
-    return cached
+    # asked by the date checks and again by SHACL
+    return kg.memo("invalid-dates", lambda: {q.object for q in _date_quads(kg) if parse_date(q.object) is None})
 
 
 def check_dates(kg: KnowledgeGraph, today: dt.date | None = None) -> list[Problem]:
@@ -239,16 +234,15 @@ def _data_quads_where(kg: KnowledgeGraph, condition: str) -> list[ox.Quad]:
 def _suspects(kg: KnowledgeGraph) -> list[ox.Quad]:
     """Statements with an overlong term or an unsafe link, found in one scan by the engine for
     both checks (each decides again in Python which problem, if any, a statement has)."""
-    cached = kg.__dict__.get("_suspects")
-    if cached is None:
+    def scan():
         over = (f"(isIRI(?s) && STRLEN(STR(?s)) > {MAX_IRI}) || STRLEN(STR(?p)) > {MAX_IRI} "
                 f"|| STRLEN(STR(?g)) > {MAX_IRI} || (isIRI(?o) && STRLEN(STR(?o)) > {MAX_IRI}) "
                 f"|| (isLiteral(?o) && STRLEN(STR(?o)) > {min(MAX_LABEL, MAX_LITERAL)})")
         unsafe = " || ".join(f'(isIRI({v}) && !REGEX(STR({v}), "^https?:", "i"))' for v in ("?s", "?p", "?o", "?g"))
         links = ", ".join(f"<{p}>" for p in sorted(LINKS))
-        cached = kg.__dict__["_suspects"] = _data_quads_where(
-            kg, f"{over} || {unsafe} || (?p IN ({links}) && !isIRI(?o))")
-    return cached
+        return _data_quads_where(kg, f"{over} || {unsafe} || (?p IN ({links}) && !isIRI(?o))")
+
+    return kg.memo("suspects", scan)
 
 
 def check_lengths(kg: KnowledgeGraph) -> list[Problem]:

@@ -211,10 +211,7 @@ def _short_names(kg: KnowledgeGraph) -> dict[str, str]:
     """Zones by their shortest Chinese short name (辽西北 rather than the 12-character official name):
     on a drawing, full names of neighbouring zones run into each other. Read once per loaded graph
     (every view asks)."""
-    cached = kg.__dict__.get("_short_names")
-    if cached is None:
-        cached = kg.__dict__["_short_names"] = _read_short_names(kg)
-    return cached
+    return kg.memo("zone-short-names", lambda: _read_short_names(kg))
 
 
 def _read_short_names(kg: KnowledgeGraph) -> dict[str, str]:

@@ -194,3 +194,21 @@ def test_show_machine_formats_keep_every_fact_once(run, kg):
     again = run("show", "zone:liaoxibei", "-F", "json")
     bindings = json.loads(again.stdout)["results"]["bindings"]  # W3C SPARQL results JSON
     assert [b["property"]["value"] for b in bindings] == [r["property"] for r in rows]
+
+
+def test_names_read_before_a_file_is_added_are_read_again(mini, tmp_path):
+    """Every index derived from the graph (names, search index, hop graph …) is dropped when a file
+    is loaded into it, so a draft checked against the data is seen by all of them."""
+    import pyoxigraph as ox
+
+    from graph import entities
+
+    before = {n.text for n in entities.names(mini)}
+    entities.index(mini)
+    extra = tmp_path / "extra.trig"
+    extra.write_text('<https://w3id.org/zonegraph/id/cite/extra> { <https://w3id.org/zonegraph/id/zone/extra> '
+                     '<http://www.w3.org/2000/01/rdf-schema#label> "新加示范区"@zh . }\n', encoding="utf-8")
+    mini._load_file(extra, ox.RdfFormat.TRIG)
+    assert "新加示范区" not in before
+    assert "新加示范区" in {n.text for n in entities.names(mini)}
+    assert entities.matches(mini, "新加示范区")[0].iri == "https://w3id.org/zonegraph/id/zone/extra"

@@ -14,7 +14,6 @@ from graph import ns
 from graph.queries import named_queries
 from graph.store import KnowledgeGraph, materialise_union
 
-SUFFIX = "~r"
 
 
 @dataclass
@@ -31,20 +30,12 @@ class Timing:
 
 
 def _replicate(quads: list[ox.Quad], copies: int) -> list[ox.Quad]:
-    """The data ``copies`` times; copy i>0 renames every project IRI with a suffix."""
+    """The data ``copies`` times, copied as ``bench --scale`` copies it (graph.scalebench): copy i>0
+    renames every project IRI and gives its regions synthetic codes."""
+    from graph.scalebench import copy_quads, region_index
 
-    def rename(term, i):
-        if (i and isinstance(term, ox.NamedNode) and term.value.startswith(ns.BASE)
-                and not term.value.startswith(ns.PREFIXES["zgg"])):  # sources/editorial stay shared
-            return ox.NamedNode(f"{term.value}{SUFFIX}{i}")
-        return term
-
-    out = []
-    for i in range(copies):
-        for q in quads:
-            g = q.graph_name if isinstance(q.graph_name, ox.DefaultGraph) else rename(q.graph_name, i)
-            out.append(ox.Quad(rename(q.subject, i), q.predicate, rename(q.object, i), g))
-    return out
+    index = region_index(quads)
+    return [q for i in range(copies) for q in copy_quads(quads, i, index)]
 
 
 def _median_ms(fn, repeat: int) -> tuple[float, object]:

@@ -21,7 +21,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph import ns
-from graph.bench import SUFFIX
 from graph.paths import data_files, find_root
 
 # (label, arguments). The first run of `query -n zones` on a new root writes the store; the second
@@ -58,14 +57,24 @@ SYNTHETIC_CODES = 900000  # copies' regions get codes from here up: keyed by cod
 #                           in a range GB/T 2260 does not use (no province has code 9x)
 
 
-def _region_codes(source: Path) -> list[str]:
-    codes = set()
-    for path in data_files(source):
-        for q in ox.parse(path=str(path), format=ox.RdfFormat.TRIG, base_iri=ns.BASE):
-            for term in (q.subject, q.object):
-                if isinstance(term, ox.NamedNode) and term.value.startswith(REGION):
-                    codes.add(term.value[len(REGION):])
-    return sorted(codes)
+SUFFIX = "~r"
+
+
+def region_index(quads) -> dict[str, int]:
+    """Each region code the quads mention -> its place in sorted order (copy i's synthetic codes)."""
+    codes = {term.value[len(REGION):] for q in quads for term in (q.subject, q.object)
+             if isinstance(term, ox.NamedNode) and term.value.startswith(REGION)}
+    return {c: k for k, c in enumerate(sorted(codes))}
+
+
+def copy_quads(quads, i: int, index: dict[str, int]) -> list[ox.Quad]:
+    """Copy ``i`` of ``quads`` (i = 0: the quads themselves)."""
+    if i == 0:
+        return list(quads)
+    rename = _renamer(i, index)
+    return [ox.Quad(rename(q.subject), q.predicate, rename(q.object, q.predicate.value),
+                    q.graph_name if isinstance(q.graph_name, ox.DefaultGraph) else rename(q.graph_name))
+            for q in quads]
 
 
 def _renamer(i: int, index: dict[str, int]):
@@ -87,7 +96,8 @@ def _renamer(i: int, index: dict[str, int]):
 def make_root(source: Path, copies: int, dest: Path) -> Path:
     """Write a root holding ``copies`` copies of ``source``'s data (copy 0 byte for byte)."""
     source = find_root(source)
-    index = {c: k for k, c in enumerate(_region_codes(source))}
+    index = region_index(q for path in data_files(source)
+                         for q in ox.parse(path=str(path), format=ox.RdfFormat.TRIG, base_iri=ns.BASE))
     if SYNTHETIC_CODES + copies * len(index) > 999999:
         raise ValueError(f"at most {(999999 - SYNTHETIC_CODES) // len(index)} copies fit the synthetic codes")
     if dest.exists():
@@ -105,11 +115,7 @@ def make_root(source: Path, copies: int, dest: Path) -> Path:
                 continue
             if quads is None:
                 quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TRIG, base_iri=ns.BASE))
-            rename = _renamer(i, index)
-            copied = [ox.Quad(rename(q.subject), q.predicate, rename(q.object, q.predicate.value),
-                              q.graph_name if isinstance(q.graph_name, ox.DefaultGraph) else rename(q.graph_name))
-                      for q in quads]
-            out.write_bytes(ox.serialize(copied, format=ox.RdfFormat.TRIG, prefixes=ns.PREFIXES))
+            out.write_bytes(ox.serialize(copy_quads(quads, i, index), format=ox.RdfFormat.TRIG, prefixes=ns.PREFIXES))
     return dest
 
 

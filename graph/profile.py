@@ -157,14 +157,28 @@ class Profile:
         for m in self.incoming("zg:zone", "zg:Membership"):
             region = (self.f.values(m, "zg:member") or [""])[0]
             codes = self.f.values(region, "zg:divisionCode")
+            start = self._joined(m, "zg:startDate")
             out.append({"membership": m, "membership_href": safe_href(self.s.href(m, self.root)),
                         "name": self.value(region, self.f.evidence(m, "zg:member")),
+                        "name_then": self._name_then(region, start["text"]),
                         "code": "/".join(codes),
                         "coverage": self._joined(m, "zg:coverage"), "coverage_note": self._joined(m, "zg:coverageNote"),
-                        "start": self._joined(m, "zg:startDate"), "end": self._joined(m, "zg:endDate"),
+                        "start": start, "end": self._joined(m, "zg:endDate"),
                         "date_note": self._joined(m, "zg:dateNote")})
         out.sort(key=lambda r: (r["start"]["text"] or "9999", r["code"], r["membership"]))
         return out
+
+    def _name_then(self, region: str, start: str) -> dict | None:
+        """The name a member had when it joined, where a cited change renamed it since under the same
+        code (双桥区, 500111, became 大足区 at the end of 2011): its previous name, with the change's source."""
+        for rc in self.f.subjects_of_class("zg:RegionChange"):
+            if region not in self.f.values(rc, "zg:region"):
+                continue
+            when = min(self.f.values(rc, "zg:date"), default="")
+            previous = self.values(rc, "zg:previousName")
+            if previous and when and start and start[:4] <= when[:4]:
+                return previous[0]
+        return None
 
     def _joined(self, subject: str, prop: str) -> dict:
         vals = self.values(subject, prop)

@@ -71,6 +71,17 @@ def test_members_table_and_changes(sb):
     assert "巢湖市" not in infobox(page)["members"].get_text()
 
 
+def test_a_member_renamed_since_shows_the_name_it_had_with_its_source(sb):
+    # 500111 was 双桥区 when it joined 重庆沿江 in 2011; the district kept the code as 大足区 from 2011-12-25
+    page = soup(sb.profile_page("zone:chongqing-yanjiang"))
+    row = next(tr for tr in page.select("table.members tbody tr") if tr.select("td")[0].get_text() == "500111")
+    name = row.select("td")[1]
+    assert name.get_text(" ", strip=True).startswith("双桥区")
+    assert "大足区" in name.get_text() and name.select("sup.fn")  # today's name too, and the change is cited
+    wanjiang = soup(sb.profile_page("zone:wanjiang"))
+    assert "今 now" not in wanjiang.select_one("table.members").get_text()  # no rename there
+
+
 def test_relations_are_ontology_labels_and_header_folds_type_and_labels(sb):
     page = soup(sb.profile_page("region:211300"))
     rel_cells = [th.get_text(" ", strip=True) for th in page.select("table.grouped tr[data-prop] th")]

@@ -271,6 +271,16 @@ class KnowledgeGraph:
             if q.graph_name != onto and not isinstance(q.graph_name, ox.DefaultGraph):
                 yield q
 
+    def match(self, subject: str | None = None, predicate: str | None = None,
+              obj: str | None = None) -> Iterator[tuple[Term, Term, Term]]:
+        """The statements of the union graph matching the given IRIs (None matches anything): an
+        index look-up each, for code that reads around a few entities of a large graph."""
+        def node(iri):
+            return ox.NamedNode(iri) if iri is not None else None
+
+        for q in self.store.quads_for_pattern(node(subject), node(predicate), node(obj), ox.DefaultGraph()):
+            yield q.subject, q.predicate, q.object
+
     # ------------------------------------------------------------------ labels
     def labels(self) -> dict[str, dict[str, str]]:
         """IRI -> {lang: label}; the smallest label per language wins, so the choice is stable."""

@@ -8,7 +8,7 @@ import networkx as nx
 
 from graph import entities, ns
 from graph.errors import ParameterError
-from graph.network import DECLARED, REALISED, STRUCTURAL, Hop, to_networkx
+from graph.network import DECLARED, REALISED, STRUCTURAL, Hop, LocalHops
 from graph.store import KnowledgeGraph
 
 MAX_CANDIDATES = 5000  # simple paths examined before ranking; keeps dense neighbourhoods bounded
@@ -80,18 +80,44 @@ LANDS = {"hosts project", "project located here", "project in zone"}  # project 
 INVESTS = {"investor comes from", "invests in"}
 
 
+def _moves(hop: Hop, node: str) -> list[Step]:
+    """The moves ``hop`` allows from ``node``: forwards from its source; backwards from its target
+    for containment, cooperation and a project's landing place."""
+    moves = []
+    if hop.source == node:
+        moves.append(Step(hop, True))
+    if hop.target == node:
+        relations = set(hop.relation.split("; "))
+        if relations & (CLIMB | SYMMETRIC | LANDS):
+            moves.append(Step(hop, bool(relations & SYMMETRIC)))
+    return moves
+
+
 def _adjacency(g: nx.MultiGraph) -> dict[str, list[Step]]:
     """Moves allowed from each node: every hop forwards; containment and cooperation also backwards."""
     adj: dict[str, list[Step]] = {}
     for _, _, data in g.edges(data=True):
         hop: Hop = data["hop"]
-        adj.setdefault(hop.source, []).append(Step(hop, True))
-        relations = set(hop.relation.split("; "))
-        if relations & (CLIMB | SYMMETRIC | LANDS):
-            adj.setdefault(hop.target, []).append(Step(hop, bool(relations & SYMMETRIC)))
+        for node in (hop.source, hop.target):
+            adj.setdefault(node, []).extend(_moves(hop, node))
     for moves in adj.values():
         moves.sort(key=lambda st: (st.end, st.hop.relation))
     return adj
+
+
+def _around(kg: KnowledgeGraph, a: str, max_hops: int) -> LocalHops:
+    """The hops every chain of at most ``max_hops`` moves from ``a`` can use, read layer by layer
+    (a breadth-first superset of the search: it ignores the order rules), so a trace costs what
+    its neighbourhood costs, not what the whole graph does."""
+    local = LocalHops(kg)
+    frontier = {a}
+    for _ in range(max_hops):
+        local.expand(frontier)
+        reached = {st.end for h in local.hops() for n in frontier & {h.source, h.target} for st in _moves(h, n)}
+        frontier = reached - local.expanded
+        if not frontier:
+            break
+    return local
 
 
 def _search(g: nx.MultiGraph, a: str, is_end, max_hops: int, industries: set[str] | None):
@@ -140,8 +166,15 @@ def trace(kg: KnowledgeGraph, source: str, target: str | None = None, industry: 
     b = ns.curie(entities.resolve(kg, target)) if target else None
     ind = ns.curie(entities.resolve(kg, industry)) if industry else None
     modes = {DECLARED} if mode == DECLARED else {REALISED} if mode == REALISED else None
-    g = to_networkx(kg, as_of=as_of, modes=modes)
+    g = _around(kg, a, max_hops).graph(as_of, modes)
     industries = _narrower(kg, ind) if ind else None
+    return search(kg, g, a, b, industries, max_hops, limit)
+
+
+def search(kg: KnowledgeGraph, g: nx.MultiGraph, a: str, b: str | None, industries: set[str] | None,
+           max_hops: int, limit: int) -> TraceResult:
+    """The chains of :func:`trace` in the hop graph ``g`` (the neighbourhood of ``a``, or the whole
+    hop graph: the answer is the same)."""
     paths: list[Path] = []
     if a in g:
         if b is not None:
@@ -161,10 +194,9 @@ def _nearest_partial(kg: KnowledgeGraph, g: nx.MultiGraph, a: str, b: str, max_h
     """Chains from ``a`` to the reachable nodes that lie closest to ``b`` (in the unfiltered graph)."""
     if a not in g:
         return []
-    full = to_networkx(kg)
-    if b not in full:
+    to_b = _distances(kg, b, set(g))
+    if not to_b:
         return []
-    to_b = nx.single_source_shortest_path_length(full.to_undirected(as_view=True), b)
     best: dict[str, Path] = {}
     for path in _search(g, a, lambda n: n in to_b, max_hops, None):
         end = path.nodes[-1]
@@ -172,6 +204,22 @@ def _nearest_partial(kg: KnowledgeGraph, g: nx.MultiGraph, a: str, b: str, max_h
             best[end] = path
     ranked = sorted(best.items(), key=lambda kv: (to_b[kv[0]], kv[1].rank_key()))
     return [p for _, p in ranked[:3]]
+
+
+def _distances(kg: KnowledgeGraph, b: str, wanted: set[str]) -> dict[str, int]:
+    """Hops from ``b`` to each node of ``wanted`` it connects to, in the unfiltered hop graph taken
+    as undirected; read breadth-first until every wanted node is reached or ``b``'s part of the
+    graph is exhausted. Empty when nothing touches ``b``."""
+    local = LocalHops(kg)
+    dist = {b: 0}
+    frontier, depth = {b}, 0
+    while frontier and not wanted <= dist.keys():
+        local.expand(frontier)
+        depth += 1
+        frontier = {v for h in local.hops() for u, v in ((h.source, h.target), (h.target, h.source))
+                    if u in frontier and v not in dist}
+        dist.update(dict.fromkeys(frontier, depth))
+    return dist if len(dist) > 1 else {}
 
 
 # ---------------------------------------------------------------------------- rendering

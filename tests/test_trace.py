@@ -240,3 +240,35 @@ def test_query_as_of(run):
     assert "region:341400" in out
     bad = run("query", "-n", "zones", "--as-of", "2010")
     assert bad.exit_code == 2 and "takes no year" in bad.stderr
+
+
+# trace reads only the neighbourhood of its start (graph.network.LocalHops); these must give the
+# very chains, evidence and partial chains that a search of the whole hop graph gives.
+PARITY_CASES = [
+    ("macro:jingjinji", "region:211300", None, None, None),
+    ("macro:jingjinji", None, None, None, None),
+    ("macro:changsanjiao", None, None, 2012, None),
+    ("macro:zhusanjiao", None, None, None, "declared"),
+    ("region:110000", "zone:liaoxibei", None, None, None),
+    ("region:500000", None, None, None, "realised"),
+    ("region:220300", "macro:jingjinji", None, None, None),  # no chain: partial chains
+    ("region:220300", None, None, 2023, None),
+    ("zone:wanjiang", None, None, None, None),
+    ("zone:guangan", None, None, 2014, None),
+    ("zone:jingzhou", "region:421000", None, None, None),
+    ("macro:jingjinji", "region:211300", "新材料", None, None),
+    ("region:440300", None, None, None, None),
+    ("region:330000", None, None, None, "declared"),
+]
+
+
+@pytest.mark.parametrize("source,target,industry,as_of,mode", PARITY_CASES)
+def test_trace_of_the_neighbourhood_equals_trace_of_the_whole_graph(kg, source, target, industry, as_of, mode):
+    local = tracing.trace(kg, source, target, industry=industry, as_of=as_of, mode=mode)
+    modes = {mode} if mode else None
+    industries = tracing._narrower(kg, graph.entities.resolve(kg, industry)) if industry else None
+    whole = tracing.search(kg, to_networkx(kg, as_of=as_of, modes=modes), local.source, local.target,
+                           industries, 5, 10)
+    assert local.paths or local.partial
+    assert local.paths == whole.paths
+    assert local.partial == whole.partial

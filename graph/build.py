@@ -22,6 +22,7 @@ import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -78,14 +79,6 @@ def _sorted_lines(items) -> str:
     return "".join(sorted({f"{item} .\n" for item in items}))
 
 
-def _data_quads(kg: KnowledgeGraph) -> list[ox.Quad]:
-    return list(kg.quads())
-
-
-def _union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    return list({ox.Triple(q.subject, q.predicate, q.object) for q in quads})
-
-
 def _serialize(items, fmt: ox.RdfFormat) -> str:
     """Turtle/TriG via pyoxigraph: it keeps lexical forms as written and groups consecutive
     statements, so sorted input gives a stable, readable file."""
@@ -96,37 +89,47 @@ def _serialize(items, fmt: ox.RdfFormat) -> str:
     return head + "\n" + "".join(lines)
 
 
-def _quad_key(q: ox.Quad) -> tuple[str, str, str, str]:
-    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+def _by_terms(*terms) -> str:
+    """One sort key for a statement's terms, ordered as the tuple of their N-Triples forms would be
+    (NUL sorts before any character a term can hold): a string per statement, not a tuple of four,
+    which at a million statements is the difference of most of a gigabyte."""
+    return "\0".join(map(str, terms))
 
 
-def _jsonld(kg: KnowledgeGraph, triples: list[ox.Triple]) -> str:
-    """Flattened JSON-LD with the project context: one node object per subject, sorted."""
-    context = dict(ns.PREFIXES)
-    nodes: dict[str, dict[str, list]] = {}
+def _jsonld(triples: list[ox.Triple]) -> str:
+    """Flattened JSON-LD with the project context: one node object per subject, sorted. Written
+    node by node (json.dumps of each at the depth it sits), so only one node's values are held as
+    Python objects at a time."""
+    by_subject: dict[str, list[ox.Triple]] = {}
     for t in triples:
-        node = nodes.setdefault(ns.curie(t.subject.value), {})
-        key = "@type" if t.predicate.value == ns.RDF_TYPE else ns.curie(t.predicate.value)
-        o = t.object
-        if key == "@type":
-            value: object = ns.curie(o.value)
-        elif isinstance(o, ox.NamedNode):
-            value = {"@id": ns.curie(o.value)}
-        elif o.language:
-            value = {"@value": o.value, "@language": o.language}
-        elif o.datatype.value == ns.PREFIXES["xsd"] + "string":
-            value = o.value
-        else:
-            value = {"@value": o.value, "@type": ns.curie(o.datatype.value)}
-        node.setdefault(key, []).append(value)
-    graph = []
-    for sid in sorted(nodes):
+        by_subject.setdefault(ns.curie(t.subject.value), []).append(t)
+    head = json.dumps({"@context": dict(ns.PREFIXES), "@graph": []}, ensure_ascii=False, indent=1)
+    parts = [head[:-len("[]\n}")], "[\n"]
+    for k, sid in enumerate(sorted(by_subject)):
+        node: dict[str, list] = {}
+        for t in by_subject[sid]:
+            key = "@type" if t.predicate.value == ns.RDF_TYPE else ns.curie(t.predicate.value)
+            node.setdefault(key, []).append(_jsonld_value(key, t.object))
         obj: dict[str, object] = {"@id": sid}
-        for key in sorted(nodes[sid]):
-            vals = sorted(nodes[sid][key], key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+        for key in sorted(node):
+            vals = sorted(node[key], key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
             obj[key] = vals[0] if len(vals) == 1 else vals
-        graph.append(obj)
-    return json.dumps({"@context": context, "@graph": graph}, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+        text = json.dumps(obj, ensure_ascii=False, indent=1)
+        parts.append(("" if k == 0 else ",\n") + "\n".join("  " + line for line in text.split("\n")))
+    parts.append("\n ]\n}\n" if by_subject else "]\n}\n")
+    return "".join(parts)
+
+
+def _jsonld_value(key: str, o) -> object:
+    if key == "@type":
+        return ns.curie(o.value)
+    if isinstance(o, ox.NamedNode):
+        return {"@id": ns.curie(o.value)}
+    if o.language:
+        return {"@value": o.value, "@language": o.language}
+    if o.datatype.value == ns.PREFIXES["xsd"] + "string":
+        return o.value
+    return {"@value": o.value, "@type": ns.curie(o.datatype.value)}
 
 
 def _csv(columns: list[str], rows: list[list[object]]) -> str:
@@ -280,29 +283,39 @@ def _geojson(kg: KnowledgeGraph) -> dict[str, str]:
 
 
 def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
-    quads = _data_quads(kg)
-    triples = _union_triples(quads)
-    nt = _sorted_lines(triples)
-    nq = _sorted_lines(quads)
+    """Every export file's text by name (see :func:`exports`)."""
+    return dict(exports(kg))
+
+
+def exports(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
+    """(file name, text) of every export, one at a time: a caller that writes each before asking
+    for the next holds one file's text, and the statements once, not all of them together."""
+    names: list[str] = []
+
+    def out(name: str, text: str):
+        names.append(name)
+        return name, text
+
+    quads = list(kg.quads())
+    yield out("zonegraph.nq", _sorted_lines(quads))
+    quads.sort(key=lambda q: _by_terms(q.graph_name, q.subject, q.predicate, q.object))
+    yield out("zonegraph.trig", _serialize(quads, ox.RdfFormat.TRIG))
+    triples = list({ox.Triple(q.subject, q.predicate, q.object) for q in quads})
+    del quads
+    yield out("zonegraph.nt", _sorted_lines(triples))
+    triples.sort(key=lambda t: _by_terms(t.subject, t.predicate, t.object))
+    yield out("zonegraph.ttl", _serialize(triples, ox.RdfFormat.TURTLE))
+    yield out("zonegraph.jsonld", _jsonld(triples))
+    count = len(triples)
+    del triples
     st = compute_stats(kg)
-    files = {
-        "zonegraph.nt": nt,
-        "zonegraph.nq": nq,
-        "zonegraph.ttl": _serialize(sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))),
-                                    ox.RdfFormat.TURTLE),
-        "zonegraph.trig": _serialize(sorted(set(quads), key=_quad_key), ox.RdfFormat.TRIG),
-        "zonegraph.jsonld": _jsonld(kg, sorted(triples, key=str)),
-        "stats.json": json.dumps(st, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-        "stats.md": _stats_md(st),
-        "ontology.ttl": (kg.root / "ontology.ttl").read_text(encoding="utf-8"),
-        **_tables(kg),
-        **_gephi(kg),
-        **_kgx(kg),
-        **_panels(kg),
-        **_geojson(kg),
-    }
-    files["void.ttl"] = _void(st, sorted(files), len(triples))
-    return files
+    yield out("stats.json", json.dumps(st, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    yield out("stats.md", _stats_md(st))
+    yield out("ontology.ttl", (kg.root / "ontology.ttl").read_text(encoding="utf-8"))
+    for group in (_tables, _gephi, _kgx, _panels, _geojson):
+        for name, text in group(kg).items():
+            yield out(name, text)
+    yield "void.ttl", _void(st, sorted(names), count)
 
 
 def is_export_folder(path: Path) -> bool:
@@ -409,9 +422,8 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | None = None, check: 
                 f"{report.coverage:.2%}. Run `zonegraph validate` to list them; {out} was left untouched."
             )
     say("rendering the exports (RDF, CSV, JSON-LD, GraphML, GEXF, KGX, panels, VoID, stats)")
-    files = render_exports(kg)
-    if bom:  # Excel only detects UTF-8 in CSV files that start with a byte-order mark
-        files = {k: ("\ufeff" + v if k.endswith(".csv") else v) for k, v in files.items()}
+    written: list[str] = []
+    lines = {}
     existed = out.is_dir()
     token = f"{os.getpid()}-{secrets.token_hex(4)}"
     tmp = out.with_name(f".{out.name}.building-{token}")
@@ -423,14 +435,20 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | None = None, check: 
                 say(f"removed {stale.name}, left by a build that was killed")
             tmp.mkdir()  # mode 0o777 less the umask, like any folder the user makes
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8", newline="\n")
+            for name, text in exports(kg):  # each written before the next is made
+                if bom and name.endswith(".csv"):  # Excel only detects UTF-8 in CSV files that start with a BOM
+                    text = "\ufeff" + text
+                (tmp / name).write_text(text, encoding="utf-8", newline="\n")
+                written.append(name)
+                if name in ("zonegraph.nt", "zonegraph.nq"):
+                    lines[name] = text.count("\n")
+                del text
             if existed:  # keep anything we do not generate (e.g. a README) alongside
                 for child in out.iterdir():
-                    if child.name not in files and child.name not in (SITE, MARKER):
+                    if child.name not in written and child.name not in (SITE, MARKER):
                         dest = tmp / child.name
                         (shutil.copytree if child.is_dir() else shutil.copy2)(child, dest)
-            for name, text in files.items():
-                (tmp / name).write_text(text, encoding="utf-8", newline="\n")
-            say(f"wrote {len(files)} export files")
+            say(f"wrote {len(written)} export files")
             if site:
                 from graph.site import build_site
 
@@ -452,8 +470,8 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | None = None, check: 
                 raise _not_writable(out, err, existed) from None
             raise
     say(f"replaced {out}" if existed else f"created {out}")
-    names = sorted(files) + ([f"{SITE}/index.html"] if site else [])
-    return BuildResult(out, names, files["zonegraph.nt"].count("\n"), files["zonegraph.nq"].count("\n"))
+    names = sorted(written) + ([f"{SITE}/index.html"] if site else [])
+    return BuildResult(out, names, lines["zonegraph.nt"], lines["zonegraph.nq"])
 
 
 def _not_writable(out: Path, err: OSError, existed: bool) -> OutputNotWritable:

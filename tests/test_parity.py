@@ -9,6 +9,7 @@ that graph, named-graph-uri = every graph of ours): see README "Scaling out".
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from collections import Counter
 
+import pyoxigraph as ox
 import pytest
 
 from graph import entities, persist, remote
@@ -86,12 +88,12 @@ def _need(binary):
         pytest.skip(f"{binary} not installed (sh .ci/virtuoso installs it); runs in CI")
 
 
-@pytest.fixture(scope="module")
-def virtuoso(store, tmp_path_factory):
+@contextlib.contextmanager
+def running_virtuoso(d):
+    """A Virtuoso server of its own in folder ``d`` (temp database, loopback, free ports); yields
+    (http port, isql port) and stops it after."""
     _need("virtuoso-t")
     _need("isql-vt")
-    kg, info = store
-    d = tmp_path_factory.mktemp("virtuoso")
     isql, http = sv.free_port(), sv.free_port()
     (d / "virtuoso.ini").write_text(f"""[Database]
 DatabaseFile = {d}/virtuoso.db
@@ -125,13 +127,7 @@ MaxQueryExecutionTime = 120
                 if time.monotonic() > end or proc.poll() is not None:
                     raise RuntimeError(f"Virtuoso did not start: {(d / 'virtuoso.log').read_text()[-2000:]}")
                 time.sleep(0.5)
-        # The unauthenticated Graph Store endpoint writes as user SPARQL: allow it, for this temp db only.
-        subprocess.run(["isql-vt", str(isql), "dba", "dba",
-                        "exec=GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"],
-                       check=True, capture_output=True, timeout=60)
-        remote.push(kg.store, f"http://127.0.0.1:{http}/sparql-graph-crud", union_graph=UNION)
-        yield remote.Endpoint(f"http://127.0.0.1:{http}/sparql", default_graph=UNION, timeout=120,
-                              named_graphs=sorted(g.value for g in kg.store.named_graphs()))
+        yield http, isql
     finally:
         proc.terminate()
         try:
@@ -139,6 +135,52 @@ MaxQueryExecutionTime = 120
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(store, tmp_path_factory):
+    kg, info = store
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as (http, isql):
+        # The unauthenticated Graph Store endpoint writes as user SPARQL: allow it, for this temp db only.
+        subprocess.run(["isql-vt", str(isql), "dba", "dba",
+                        "exec=GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"],
+                       check=True, capture_output=True, timeout=60)
+        remote.push(kg.store, f"http://127.0.0.1:{http}/sparql-graph-crud", union_graph=UNION)
+        yield remote.Endpoint(f"http://127.0.0.1:{http}/sparql", default_graph=UNION, timeout=120,
+                              named_graphs=sorted(g.value for g in kg.store.named_graphs()))
+
+
+def test_push_with_credentials_to_virtuosos_digest_endpoint(tmp_path, mini_root, run):
+    """`push --user --password` through Virtuoso's authenticated Graph Store endpoint (HTTP Digest),
+    on a server of its own with nothing granted to anonymous users: the right password loads every
+    graph; a wrong one is refused with a message and exit code 2, and nothing is written."""
+    from graph.store import KnowledgeGraph
+
+    (tmp_path / "virtuoso").mkdir()
+    with running_virtuoso(tmp_path / "virtuoso") as (http, _):
+        auth = f"http://127.0.0.1:{http}/sparql-graph-crud-auth"
+        wrong = run("push", "--endpoint", auth, "--user", "dba", "--password", "not-it",
+                    "--union-graph", UNION, root=mini_root)
+        assert wrong.exit_code == 2, wrong.output
+        assert "HTTP 401" in wrong.stderr and "Traceback" not in wrong.output
+        anon = run("push", "--endpoint", f"http://127.0.0.1:{http}/sparql-graph-crud", "--union-graph", UNION,
+                   root=mini_root)
+        assert anon.exit_code == 2 and "HTTP 4" in anon.stderr  # anonymous writes are not granted here
+        endpoint = remote.Endpoint(f"http://127.0.0.1:{http}/sparql")
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }"
+        assert int(endpoint.select(count % UNION).rows[0][0].value) == 0
+
+        ok = run("push", "--endpoint", auth, "--user", "dba", "--password", "dba", "--union-graph", UNION,
+                 root=mini_root)
+        assert ok.exit_code == 0, ok.output
+        mini = KnowledgeGraph.load(mini_root)
+        graphs = sorted(g.value for g in mini.store.named_graphs())
+        union = len(list(mini.store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
+        assert f"pushed {len(graphs)} named graphs" in ok.stdout
+        assert int(endpoint.select(count % UNION).rows[0][0].value) == union
+        for g in graphs:
+            expected = len(list(mini.store.quads_for_pattern(None, None, None, ox.NamedNode(g))))
+            assert int(endpoint.select(count % g).rows[0][0].value) == expected, g
 
 
 @pytest.mark.parametrize("name,kind,params", RUNS, ids=[f"{n}-{k}" for n, k, _ in RUNS])

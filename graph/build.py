@@ -155,18 +155,20 @@ SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?u) AS ?url) WHERE {
 """
 
 
-def _tables(kg: KnowledgeGraph) -> dict[str, str]:
+def _tables(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
     docs = {d.value: (plain(t) or "", plain(u) or "") for d, t, u in kg.select(_DOCS).rows}
-    statements, edges = [], []
+    # One string per row, its fields joined by NUL (which sorts before any character they hold, so
+    # the order is that of the field lists): a list of eleven strings per statement, and another
+    # as its sort key, took most of two gigabytes at a hundred times the data.
+    statements = []
     for s, p, o, c, d, loc in kg.select(_CITED).rows:
         title, url = docs.get(d.value, ("", ""))
         is_iri = isinstance(o, ox.NamedNode)
-        row = [plain(s), ns.curie(p.value), plain(o), "iri" if is_iri else "literal",
-               kg.label(s.value, "zh"), kg.label(o.value, "zh") if is_iri else "",
-               ns.curie(c.value), ns.curie(d.value), title, plain(loc) or "", url]
-        statements.append(row)
-        if is_iri and p.value != ns.RDF_TYPE:
-            edges.append(row)
+        statements.append("\0".join((
+            plain(s), ns.curie(p.value), plain(o), "iri" if is_iri else "literal", kg.label(s.value, "zh"),
+            kg.label(o.value, "zh") if is_iri else "", ns.curie(c.value), ns.curie(d.value), title,
+            plain(loc) or "", url)))
+    statements.sort()
     head = ["subject", "predicate", "object", "object_kind", "subject_label_zh", "object_label_zh",
             "citation", "document", "document_title", "locator", "url"]
     types = {}
@@ -184,11 +186,11 @@ def _tables(kg: KnowledgeGraph) -> dict[str, str]:
         lat, lon = coords.get(iri, ("", ""))
         nodes.append([ns.curie(iri), iri, "|".join(sorted(types[iri])), kg.label(iri, "zh"),
                       kg.label(iri, "en"), lat, lon, ncite.get(iri, 0)])
-    return {
-        "nodes.csv": _csv(["id", "iri", "class", "label_zh", "label_en", "lat", "long", "citations"], nodes),
-        "edges.csv": _csv(head, sorted(edges, key=lambda r: [str(x) for x in r])),
-        "statements.csv": _csv(head, sorted(statements, key=lambda r: [str(x) for x in r])),
-    }
+    yield "nodes.csv", _csv(["id", "iri", "class", "label_zh", "label_en", "lat", "long", "citations"], nodes)
+    del nodes
+    rows = (row.split("\0") for row in statements)
+    yield "edges.csv", _csv(head, (r for r in rows if r[3] == "iri" and r[1] != "rdf:type"))
+    yield "statements.csv", _csv(head, (row.split("\0") for row in statements))
 
 
 def _void(st: dict, files: list[str], triples: int) -> str:
@@ -231,12 +233,13 @@ def _stats_md(st: dict) -> str:
     return "\n".join(parts)
 
 
-def _gephi(kg: KnowledgeGraph) -> dict[str, str]:
+def _gephi(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
     """GraphML and GEXF for Gephi: see graph/gephi.py (names, colours, positions, dynamic memberships)."""
     from graph.gephi import gephi_graph, gexf, graphml
 
     g = gephi_graph(kg)
-    return {"zonegraph.graphml": graphml(g), "zonegraph.gexf": gexf(g)}
+    yield "zonegraph.graphml", graphml(g)
+    yield "zonegraph.gexf", gexf(g)
 
 
 def _kgx(kg: KnowledgeGraph) -> dict[str, str]:
@@ -313,7 +316,8 @@ def exports(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
     yield out("stats.md", _stats_md(st))
     yield out("ontology.ttl", (kg.root / "ontology.ttl").read_text(encoding="utf-8"))
     for group in (_tables, _gephi, _kgx, _panels, _geojson):
-        for name, text in group(kg).items():
+        made = group(kg)
+        for name, text in made.items() if isinstance(made, dict) else made:
             yield out(name, text)
     yield "void.ttl", _void(st, sorted(names), count)
 

@@ -15,6 +15,7 @@ membership (荆州) has no spell: it is static, with ``dated`` = ``no``.
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 
 import networkx as nx
@@ -115,25 +116,55 @@ def gexf(g: nx.MultiDiGraph) -> str:
             if v not in (None, ""):
                 ET.SubElement(av, q("attvalue"), {"for": f"{prefix}{i}", "value": str(v)})
 
-    nodes = ET.SubElement(graph, q("nodes"))
+    # The nodes and edges are serialised one at a time into the places two placeholders hold in the
+    # indented skeleton: a tree of every element at once took gigabytes at a hundred times the data.
+    # Each piece is indented at its depth (3) and written as ET writes it inside the whole document.
+    pieces = {}
+    for tag, items in (("nodes", _node_elements(g, q, attvalues)), ("edges", _edge_elements(g, q, attvalues))):
+        parent = ET.SubElement(graph, q(tag))
+        first = next(items, None)
+        if first is not None:
+            ET.SubElement(parent, q(tag[:-1]), {"id": _PLACEHOLDER})
+            pieces[tag] = (first, items)
+    ET.indent(root, space=" ")
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    for tag, (first, items) in pieces.items():
+        mark = f'<{tag[:-1]} id="{_PLACEHOLDER}" />'
+        head, tail = text.split(mark)
+        out = [head]
+        for k, el in enumerate(itertools.chain([first], items)):
+            ET.indent(el, space=" ", level=3)
+            piece = ET.tostring(el, encoding="unicode")
+            out.append(("" if k == 0 else "\n   ") + piece.replace(f' xmlns="{GEXF_NS}"', "", 1))
+        out.append(tail)
+        text = "".join(out)
+    return text
+
+
+_PLACEHOLDER = "zonegraph-placeholder"
+
+
+def _node_elements(g: nx.MultiDiGraph, q, attvalues):
     for n, d in sorted(g.nodes(data=True)):
-        el = ET.SubElement(nodes, q("node"), {"id": n, "label": d["label"]})
+        el = ET.Element(q("node"), {"id": n, "label": d["label"]})
         attvalues(el, NODE_ATTRS, d, "n")
         # The 1.2draft XSD declares color and position in the GEXF namespace (with viz: types), so they
         # are written there to validate; Gephi dispatches on local names and reads them either way.
         ET.SubElement(el, q("color"), {"r": str(d["r"]), "g": str(d["g"]), "b": str(d["b"])})
         ET.SubElement(el, q("position"), {"x": str(d["x"]), "y": str(d["y"]), "z": "0.0"})
-    edges = ET.SubElement(graph, q("edges"))
+        yield el
+
+
+def _edge_elements(g: nx.MultiDiGraph, q, attvalues):
     for s, o, key, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
         attrs = {"id": f"{s}|{key}|{o}", "source": s, "target": o, "label": key}
         if d.get("start_as_given"):
             attrs["start"] = _full_date(d["start_as_given"])
         if d.get("end_as_given"):
             attrs["end"] = _full_date(d["end_as_given"])
-        el = ET.SubElement(edges, q("edge"), attrs)
+        el = ET.Element(q("edge"), attrs)
         attvalues(el, EDGE_ATTRS, d, "e")
-    ET.indent(root, space=" ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        yield el
 
 
 def graphml(g: nx.MultiDiGraph) -> str:

@@ -417,7 +417,8 @@ def rdf_multidigraph(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     coords = {ns.curie(e.value): (float(a.value), float(b.value)) for e, a, b in kg.select(
         "SELECT ?e (SAMPLE(?x) AS ?la) (SAMPLE(?y) AS ?lo) WHERE { ?e geo:lat ?x ; geo:long ?y } GROUP BY ?e").rows}
     g = nx.MultiDiGraph()
-    nodes = sorted(n for n, c in facts.classes.items() if ns.expand(n) and c != "zg:Citation"
+    # our entities (whatever their IRIs hold) and the vocabulary terms the data describes (dcterms:title …)
+    nodes = sorted(n for n, c in facts.classes.items() if (ns.expand(n) or ns.is_entity(n)) and c != "zg:Citation"
                    and not n.startswith("zg:"))
     for n in nodes:
         iri = ns.iri(n)

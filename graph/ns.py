@@ -73,6 +73,29 @@ def expand(text: str) -> str | None:
     return None
 
 
+def split(node: str) -> tuple[str, str]:
+    """(prefix, local name) of a node under one of the project namespaces, whatever characters the
+    local name holds (``zone:x`` and the IRI of ``x~r1`` alike); ("", the IRI) for any other."""
+    full = iri(node)
+    for prefix, ns in _BY_LENGTH:
+        if full.startswith(ns) and len(full) > len(ns):
+            return prefix, full[len(ns):]
+    return "", full
+
+
+def is_entity(node: str) -> bool:
+    """An entity of the data (it can have a page): under the project's id space, but neither a
+    citation nor a graph name."""
+    prefix, _ = split(node)
+    return iri(node).startswith(BASE) and prefix not in ("cite", "zgg")
+
+
+def slug(local: str) -> str:
+    """A local name as a file name: letters, digits, '-', '_' and '.' as they are, any other
+    character as '~' and its code point in hex, so two names never share a file."""
+    return "".join(c if c.isalnum() or c in "-_." else f"~{ord(c):x}~" for c in local)
+
+
 def iri(node: str) -> str:
     """The full IRI of a node name as the code passes them around: a CURIE where one fits, else
     the IRI itself (a local name with, say, '~' cannot be compacted)."""

@@ -24,6 +24,11 @@ def anchor(locator: str) -> str:
     return "loc-" + hashlib.sha1(locator.encode("utf-8")).hexdigest()[:10]
 
 
+def view_file(kind: str, node: str) -> str:
+    """File name of a zone's or an industry's view: views/zone-liaoxibei.html."""
+    return f"{kind}-{ns.slug(ns.split(node)[1])}.html"
+
+
 class SiteBuilder:
     def __init__(self, kg: KnowledgeGraph, lang: str = "zh"):
         self.kg, self.lang = kg, lang
@@ -33,10 +38,9 @@ class SiteBuilder:
         for s, props in self.facts.by_subject.items():
             for p, objs in props.items():
                 for o, evs in objs.items():
-                    if o in self.facts.classes or ns.expand(o or ""):
+                    if o in self.facts.classes or ns.is_entity(o or ""):
                         self.incoming[o].append((s, p, evs))
-        self.entities = sorted(e for e, c in self.facts.classes.items()
-                               if ns.expand(e) and not e.startswith(("cite:", "zg:", "zgg:")) and ns.expand(e).startswith(ns.BASE))
+        self.entities = sorted(e for e in self.facts.classes if ns.is_entity(e))
         self.has_page = set(self.entities)
         # document -> [(subject, property, value, locator)]: every statement each document supports
         self.cites: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
@@ -69,7 +73,7 @@ class SiteBuilder:
         return out
 
     def _value(self, value: str, root: str) -> dict:
-        if value in self.facts.classes or (ns.expand(value) and value in self.has_page):
+        if value in self.facts.classes or value in self.has_page:
             return {"text": f"{self.zh(value)}", "href": self.href(value, root)}
         return {"text": value, "href": None}
 
@@ -151,7 +155,7 @@ class SiteBuilder:
                         members.append({"text": self.zh(r), "href": self.href(r, root),
                                         "note": f"(–{end[0]})" if end else "(start undated)" if undated else ""})
             zones.append({
-                "zh": self.zh(z), "en": self.en(z), "href": self.href(z, root), "view": f"views/zone-{z.split(':')[1]}.html",
+                "zh": self.zh(z), "en": self.en(z), "href": self.href(z, root), "view": f"views/{view_file('zone', z)}",
                 "provinces": [self.zh(p) for p in self.facts.values(z, "zg:province")],
                 "dates": self.facts.values(z, "zg:approvalDate"),
                 "members": sorted({m["text"]: m for m in members}.values(), key=lambda m: m["text"]),
@@ -190,11 +194,11 @@ class SiteBuilder:
                     ("Zones on a map of China's provincial-level units: member cities shaded in their zone's colour, "
                      "declared source regions linked by arcs.")))
         for z in self.facts.subjects_of_class("zg:DemonstrationZone"):
-            out.append((f"zone-{z.split(':')[1]}.html", f"{self.zh(z)} · depth 2", viz.neighbourhood(self.kg, z, 2),
+            out.append((view_file("zone", z), f"{self.zh(z)} · depth 2", viz.neighbourhood(self.kg, z, 2),
                         None, "The zone and everything within two hops."))
         for ind in self.facts.subjects_of_class("zg:Industry"):
             if any(self.hops.nodes[m]["cls"] != "zg:Industry" for m in self.hops.neighbors(ind)) if ind in self.hops else False:
-                out.append((f"industry-{ind.split(':')[1]}.html", f"{self.zh(ind)} · industry",
+                out.append((view_file("industry", ind), f"{self.zh(ind)} · industry",
                             viz.industry_view(self.kg, ind), None, "Who receives this industry (and narrower ones), and from where."))
         return out
 

@@ -127,9 +127,8 @@ def render_template(name: str, **context) -> str:
 
 def page_path(node: str) -> str:
     """Site-relative path of an entity's page: zone:liaoxibei -> e/zone/liaoxibei.html."""
-    prefix, _, local = node.partition(":")
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in local)
-    return f"e/{prefix}/{safe}.html"
+    prefix, local = ns.split(node)
+    return f"e/{prefix or 'other'}/{ns.slug(local)}.html"
 
 
 # ------------------------------------------------------------------------------ layouts
@@ -423,11 +422,11 @@ def map_layer(kg: KnowledgeGraph, g: nx.MultiGraph) -> dict:
                     hosts.add(fid)
     regions = geomod.basemap_regions(kg, basemap)
     return {**GEO_PROJECTION,
-            "zones": [{"id": z, "label": short.get(z) or kg.label(ns.expand(z), "zh"), "color": colour[z]}
+            "zones": [{"id": z, "label": short.get(z) or kg.label(ns.iri(z), "zh"), "color": colour[z]}
                       for z in zones],
             "members": [{"node": m, "zone": z, "color": colour[z]} for m, z in sorted(members)],
             "hosts": sorted(hosts),
-            "regions": {fid: {"id": r, "zh": kg.label(ns.expand(r), "zh")} for fid, r in sorted(regions.items())}}
+            "regions": {fid: {"id": r, "zh": kg.label(ns.iri(r), "zh")} for fid, r in sorted(regions.items())}}
 
 
 def write_view(kg: KnowledgeGraph, output: str | Path, view: str = "overview", focus: str | None = None,

@@ -55,5 +55,18 @@ def test_build_takes_iris_that_no_prefix_compacts(mini_root, tmp_path, run):
     root = scalebench.make_root(mini_root, 2, tmp_path / "x2")
     result = run("build", "--out", tmp_path / "out", root=root)
     assert result.exit_code == 0, result.output
-    data = (tmp_path / "out" / "site" / "views" / "overview.html").read_text(encoding="utf-8")
+    site = tmp_path / "out" / "site"
+    data = (site / "views" / "overview.html").read_text(encoding="utf-8")
     assert f"{scalebench.SUFFIX}1" in data
+    # the copy's entities get pages and views of their own, under their prefix's folder (the page of
+    # zone:testzone's copy was missing, and its view was written to views/zone-/w3id.org/…)
+    slug = graph.ns.slug(f"testzone{scalebench.SUFFIX}1")
+    assert slug == "testzone~7e~r1"
+    assert (site / "e" / "zone" / "testzone.html").is_file() and (site / "e" / "zone" / f"{slug}.html").is_file()
+    assert (site / "views" / f"zone-{slug}.html").is_file()
+    assert sorted(p.name for p in (site / "views").iterdir() if p.is_dir()) == []
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f"e/zone/{slug}.html" in index and f"views/zone-{slug}.html" in index
+    zones = [line for line in (tmp_path / "out" / "zonegraph.gexf").read_text(encoding="utf-8").splitlines()
+             if "<node " in line and ("/id/zone/" in line or 'id="zone:' in line)]
+    assert len(zones) == 2, zones

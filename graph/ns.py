@@ -73,6 +73,7 @@ def expand(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 18)  # pure; a site asks it for every link on every page
 def split(node: str) -> tuple[str, str]:
     """(prefix, local name) of a node under one of the project namespaces, whatever characters the
     local name holds (``zone:x`` and the IRI of ``x~r1`` alike); ("", the IRI) for any other."""

@@ -30,6 +30,7 @@ TEXT_MAX = 4000  # characters of a literal (descriptions run long; the exports h
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")  # whitespace, control characters, backslash
 
 
 def safe_href(url):
@@ -40,7 +41,7 @@ def safe_href(url):
     inside a scheme ("java\tscript:") or read a leading "//" or "\\" as another host."""
     if not isinstance(url, str) or not url:
         return None
-    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url) or "\\" in url:
+    if _UNSAFE.search(url):
         return None
     if _SCHEME.match(url):
         return url if url.lower().startswith(("http://", "https://")) else None

@@ -140,7 +140,7 @@ class SiteBuilder:
         g = self.hops.subgraph(near).copy()
         if g.number_of_edges() == 0:
             return None
-        return viz.pyvis_payload(viz.view_data(self.kg, g, viz.layout(g), root), self.lang)
+        return viz.pyvis_payload(viz.view_data(self.kg, g, viz.radial(g, node), root), self.lang)
 
     def index_page(self, views: list[dict]) -> str:
         root = ""

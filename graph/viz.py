@@ -153,6 +153,21 @@ def layout(g: nx.Graph, seed: int = 1) -> dict[str, tuple[float, float]]:
 SPRING_MAX_NODES = 2000
 
 
+def radial(g: nx.Graph, centre: str) -> dict[str, tuple[float, float]]:
+    """An entity page's neighbourhood: the entity in the middle, its neighbours around it grouped
+    by class, on two alternating rings when there are many (so neighbouring labels do not touch).
+    Computed in linear time: a spring layout per page was a third of a large site's build."""
+    others = sorted((n for n in g.nodes if n != centre), key=lambda n: (g.nodes[n].get("cls", ""), n))
+    pos = {centre: (0.0, 0.0)}
+    k = len(others)
+    radius = 110.0 * math.sqrt(k + 1)  # the scale the spring layout gave a star of this size
+    for i, n in enumerate(others):
+        r = radius * (1.25 if k > 16 and i % 2 else 1.0)
+        a = 2 * math.pi * i / max(k, 1) - math.pi / 2
+        pos[n] = (round(r * math.cos(a), 1), round(r * math.sin(a), 1))
+    return pos
+
+
 def spiral(nodes: list[str]) -> dict[str, tuple[float, float]]:
     """A deterministic sunflower spiral in the given order: linear, for graphs too big to spring."""
     golden = math.pi * (3 - math.sqrt(5))

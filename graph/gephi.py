@@ -168,10 +168,53 @@ def _edge_elements(g: nx.MultiDiGraph, q, attvalues):
 
 
 def graphml(g: nx.MultiDiGraph) -> str:
-    """GraphML with Gephi's node attribute names for colour and position (r, g, b, x, y) and the label."""
-    h = nx.MultiDiGraph()
-    for n, d in sorted(g.nodes(data=True)):
-        h.add_node(n, **{k: v for k, v in d.items() if v not in (None, "")})
-    for s, o, key, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
-        h.add_edge(s, o, key=key, **{k: v for k, v in d.items() if v not in (None, "")})
-    return "\n".join(nx.generate_graphml(h, encoding="utf-8", prettyprint=True)) + "\n"
+    """GraphML with Gephi's node attribute names for colour and position (r, g, b, x, y) and the label.
+
+    The text networkx's GraphML writer gives (keys, indentation, escaping: its own type table and
+    indent), but written a node and an edge at a time: networkx holds the whole document as a tree,
+    which took gigabytes at a hundred times the data."""
+    from networkx.readwrite.graphml import GraphMLWriter
+
+    writer = GraphMLWriter(prettyprint=True)
+
+    def nodes():
+        for n, d in sorted(g.nodes(data=True)):
+            yield ET.Element("node", id=str(n)), "node", {k: v for k, v in d.items() if v not in (None, "")}
+
+    def edges():
+        # in the order a multigraph built from the edges sorted by (source, key, target) lists them:
+        # by source, then by target in order of first sight, then by key
+        ordered = sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
+        for _, group in itertools.groupby(ordered, key=lambda e: e[0]):
+            by_target: dict = {}
+            for e in group:
+                by_target.setdefault(e[1], []).append(e)
+            for s, o, key, d in itertools.chain.from_iterable(by_target.values()):
+                yield (ET.Element("edge", source=str(s), target=str(o), id=str(key)), "edge",
+                       {k: v for k, v in d.items() if v not in (None, "")})
+
+    # Keys are numbered as networkx numbers them (nodes, then edges, each attribute in order of
+    # first sight) and listed as it lists them (each new one first).
+    for _, scope, data in itertools.chain(nodes(), edges()):
+        for k, v in data.items():
+            writer.get_key(str(k), writer.get_xml_type(type(v)), scope, None)
+    graph = ET.SubElement(writer.xml, "graph", edgedefault="directed")
+    pieces = {}
+    for tag, items in (("node", nodes()), ("edge", edges())):
+        first = next(items, None)
+        if first is not None:
+            ET.SubElement(graph, tag, id=_PLACEHOLDER)
+            pieces[tag] = itertools.chain([first], items)
+    writer.indent(writer.xml)
+    text = ET.tostring(writer.xml).decode("utf-8")
+    for tag, items in pieces.items():
+        out = []
+        for el, scope, data in items:
+            for k, v in data.items():
+                data_el = ET.SubElement(el, "data", key=writer.get_key(str(k), writer.get_xml_type(type(v)), scope, None))
+                data_el.text = str(v)
+            writer.indent(el, level=2)
+            el.tail = None
+            out.append(ET.tostring(el).decode("utf-8"))
+        text = text.replace(f'<{tag} id="{_PLACEHOLDER}" />', "\n    ".join(out), 1)
+    return text.rstrip("\n") + "\n"

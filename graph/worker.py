@@ -416,3 +416,72 @@ def stream(kg, sparql: str, params: dict | None = None, *, source: str = "query"
         reap_finished()
         return _Forked(kg, sparql, params, source, timeout, limit, memory_mb)
     return _InProcess(kg, sparql, params, source, limit)
+
+
+class Beside:
+    """``fn(kg)`` computed in a forked child while this process goes on with other work; its value
+    (picklable) is collected by :meth:`result`. On a machine with two cores, two scans of a large
+    graph take the time of the longer one. Where ``fork`` is missing, ``fn`` runs in
+    :meth:`result`, in this process. An exception in the child is raised again here."""
+
+    def __init__(self, kg, fn: Callable[[Any], Any]):
+        self._kg, self._fn, self._pid = kg, fn, None
+        if not CAN_FORK:
+            return
+        read, write = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, and never return into the parent's code
+            code = 0
+            try:
+                os.close(read)
+                devnull = os.open(os.devnull, os.O_RDWR)  # as in _child: never hold the caller's stdout
+                for std in (0, 1, 2):
+                    os.dup2(devnull, std)
+                faulthandler.disable()
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _die_with_parent(parent)
+                if kg.store_path is not None:  # see _child: RocksDB handles do not survive fork()
+                    kg.store = ox.Store.read_only(str(kg.store_path))
+                try:
+                    message = ("value", fn(kg))
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+                    message = ("error", exc)
+                import pickle
+
+                data = pickle.dumps(message)
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+            except BaseException:  # noqa: BLE001
+                code = 70
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self):
+        if self._pid is None:
+            return self._fn(self._kg)
+        import pickle
+
+        with os.fdopen(self._read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if not data:
+            raise QueryCrashed(f"a worker process ended without an answer ({_describe(status, None)})")
+        kind, value = pickle.loads(data)
+        if kind == "error":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child if its value was not collected (the caller's own work failed)."""
+        if self._pid is not None:
+            pid, self._pid = self._pid, None
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            os.close(self._read)

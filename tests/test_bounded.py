@@ -401,3 +401,37 @@ def test_without_fork_queries_still_answer_in_process(mini, monkeypatch):
     assert graph.query(mini, q, timeout=GUARD, limit=4).rows == mini.select(q).rows[:4]
     with pytest.raises(errors.UnknownPrefix):
         graph.stream_query(mini, "SELECT * { ?s nope:p ?o }")
+
+
+# graph.worker.Beside: validate's SPARQL checks run in a child while the parent does the rest.
+def _count_zones(kg):
+    return os.getpid(), len(kg.select("SELECT ?z WHERE { ?z a zg:DemonstrationZone }").rows)
+
+
+def _fails(kg):
+    raise errors.ParameterError("bad parameter, from the child")
+
+
+def test_beside_computes_in_a_child_process_and_returns_its_value(mini):
+    from graph.worker import Beside
+
+    pid, zones = Beside(mini, _count_zones).result()
+    assert pid != os.getpid()
+    assert zones == _count_zones(mini)[1] > 0  # the same answer as here
+
+
+def test_beside_raises_the_childs_error_here(mini):
+    from graph.worker import Beside
+
+    with pytest.raises(errors.ParameterError, match="from the child"):
+        Beside(mini, _fails).result()
+
+
+def test_beside_cancel_stops_an_uncollected_child(mini):
+    from graph.worker import Beside
+
+    side = Beside(mini, lambda kg: time.sleep(GUARD))
+    child = side._pid
+    side.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # already reaped: nothing left running

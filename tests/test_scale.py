@@ -70,3 +70,13 @@ def test_build_takes_iris_that_no_prefix_compacts(mini_root, tmp_path, run):
     zones = [line for line in (tmp_path / "out" / "zonegraph.gexf").read_text(encoding="utf-8").splitlines()
              if "<node " in line and ("/id/zone/" in line or 'id="zone:' in line)]
     assert len(zones) == 2, zones
+
+
+def test_bench_scale_sets_the_cold_query_against_a_bare_pyoxigraph_script(mini_root, tmp_path):
+    """The cold-start baseline: a script that opens the same store with pyoxigraph alone and runs
+    the same query; both are medians of several processes."""
+    commands = [c for c in scalebench.COMMANDS if c[0] in (scalebench.COLD_LABEL, scalebench.BARE_LABEL)]
+    runs = scalebench.run(mini_root, [1], tmp_path / "work", commands=commands)
+    assert [(r.command, r.status) for r in runs] == [(scalebench.COLD_LABEL, 0), (scalebench.BARE_LABEL, 0)]
+    query = (tmp_path / "work" / "x1" / "zones-query.rq").read_text(encoding="utf-8")
+    assert query.startswith("PREFIX ") and "?lang" not in query

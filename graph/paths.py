@@ -42,8 +42,16 @@ def find_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None =
 
 
 def data_files(root: Path) -> list[Path]:
-    """All TriG files under ``data/``, in a stable order."""
-    return sorted((root / "data").rglob("*.trig"))
+    """All TriG files under ``data/``, in a stable order (that of their paths' parts, as sorting
+    Paths gives). Listed with os.walk: every command lists them to check the store is fresh, and
+    pathlib's rglob took 50 ms for the 5,000 files of 100x the data."""
+    base = root / "data"
+    found = []
+    for folder, dirs, names in os.walk(base):
+        rel = os.path.relpath(folder, base)
+        prefix = () if rel == "." else tuple(rel.split(os.sep))
+        found += [(*prefix, n) for n in names if n.endswith(".trig")]
+    return [base.joinpath(*parts) for parts in sorted(found)]
 
 
 # Files in data/ that are data in another syntax (or a .trig under another name): their statements

@@ -46,7 +46,7 @@ class StoreInfo:
     built: bool  # True when this call wrote it, False when a fresh one was found
 
 
-def digest(root: Path) -> str:
+def digest(root: Path, files: list[Path] | None = None) -> str:
     """A short hash of everything the store is made from.
 
     Hashing every byte of the data costs ~0.1 s at 100x the curated data, on every command; so the
@@ -54,7 +54,7 @@ def digest(root: Path) -> str:
     reused while none of them changed (as git's index does). A file modified within
     :data:`RACY_SECONDS` of the manifest being written is hashed again: its edit may share the
     recorded time."""
-    files = [root / "ontology.ttl", *data_files(root)]
+    files = [root / "ontology.ttl", *(data_files(root) if files is None else files)]
     stats = {}
     for path in files:
         try:
@@ -135,11 +135,12 @@ def ensure_store(root: str | os.PathLike[str] | Path | None = None, *, log=None)
     return _ensure(find_root(root), log)[0]
 
 
-def _ensure(root: Path, log=None, progress=None):
-    """(info, the graph loaded in memory to write the store, or None when a fresh one was found)."""
+def _ensure(root: Path, log=None, progress=None, files: list[Path] | None = None):
+    """(info, the graph loaded in memory to write the store, or None when a fresh one was found).
+    ``files``: the data files, when the caller listed them already."""
     base = cache_dir(root)
     before = _recorded_files(base)
-    d = digest(root)
+    d = digest(root, files)
     path = base / f"store-{d}"
     if (path / "CURRENT").is_file():
         return StoreInfo(path, d, built=False), None
@@ -204,7 +205,8 @@ def open_graph(root: str | os.PathLike[str] | Path | None = None, *, log=None, p
     from graph.store import KnowledgeGraph
 
     root = find_root(root)
-    info, loaded = _ensure(root, log, progress)
+    files = data_files(root)
+    info, loaded = _ensure(root, log, progress, files)
     if loaded is not None:
         kg = loaded
     else:
@@ -212,7 +214,7 @@ def open_graph(root: str | os.PathLike[str] | Path | None = None, *, log=None, p
         kg.store = open_read_only(info.path)
         if progress:
             progress(f"opened the store {info.path} (the data is unchanged since it was written)")
-        kg.files = [root / "ontology.ttl", *data_files(root)]
+        kg.files = [root / "ontology.ttl", *files]
         kg._union_done = True
     kg.store_path = info.path
     return kg, info

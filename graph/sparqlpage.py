@@ -64,9 +64,9 @@ def write(kg, site: str | Path, lang: str = "zh") -> list[str]:
         pages[p.relative_to(site).as_posix()] = True
     links = {}
     for (s,) in kg.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }").rows:
-        curie = ns.curie(s.value)
-        if curie != s.value and page_path(curie) in pages:
-            links[s.value] = page_path(curie)
+        path = page_path(ns.curie(s.value))  # an IRI no CURIE holds has its page too
+        if ns.is_entity(s.value) and path in pages:
+            links[s.value] = path
     items = examples(kg, lang)
     options = "\n".join(f'<option value="{i}">{_esc(e["name"])}</option>' for i, e in enumerate(items))
     payload = json.dumps({"examples": [e["sparql"] for e in items], "links": dict(sorted(links.items()))},

@@ -67,6 +67,7 @@ def test_build_takes_iris_that_no_prefix_compacts(mini_root, tmp_path, run):
     assert sorted(p.name for p in (site / "views").iterdir() if p.is_dir()) == []
     index = (site / "index.html").read_text(encoding="utf-8")
     assert f"e/zone/{slug}.html" in index and f"views/zone-{slug}.html" in index
+    assert f"e/zone/{slug}.html" in (site / "query.html").read_text(encoding="utf-8")  # results link to it
     zones = [line for line in (tmp_path / "out" / "zonegraph.gexf").read_text(encoding="utf-8").splitlines()
              if "<node " in line and ("/id/zone/" in line or 'id="zone:' in line)]
     assert len(zones) == 2, zones

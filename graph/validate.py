@@ -114,22 +114,34 @@ def _name(term) -> str:
     return short(ns.curie(term.value) if isinstance(term, ox.NamedNode) else plain(term) or "")
 
 
-_COVERAGE = """
-SELECT (COUNT(*) AS ?facts) (SUM(?c) AS ?cited) WHERE {
-  SELECT DISTINCT ?s ?p ?o ?c WHERE {
+_CITED_TRIPLES = """
+SELECT (COUNT(*) AS ?n) WHERE {
+  SELECT DISTINCT ?s ?p ?o WHERE {
+    GRAPH zgg:sources { ?g a zg:Citation ; zg:document ?d ; zg:locator ?l }
     GRAPH ?g { ?s ?p ?o }
-    FILTER(?g NOT IN (zgg:ontology, zgg:sources, zgg:editorial, zgg:vocabulary))
-    BIND(IF(EXISTS { GRAPH zgg:sources { ?g a zg:Citation ; zg:document ?d ; zg:locator ?l } }, 1, 0) AS ?c)
   }
 }"""
+_NOT_FACTS = {ns.ONTOLOGY_GRAPH, ns.SOURCES_GRAPH, ns.EDITORIAL_GRAPH, ns.VOCABULARY_GRAPH}
 
 
 def coverage(kg: KnowledgeGraph) -> tuple[int, int]:
     """(fact statements, cited fact statements) over every data quad outside sources/editorial:
     each distinct triple counted once cited and once uncited where it is both — a triple that is
-    cited somewhere is still uncited somewhere else. Counted in the engine."""
-    (facts, cited), = kg.select(_COVERAGE).rows
-    return int(facts.value), int(cited.value) if cited is not None else 0
+    cited somewhere is still uncited somewhere else. Counted in the engine: the triples of the
+    citation graphs (read from the citations), and those of the few other graphs, if any (asking
+    every statement whether its graph is a citation took 11 s at 100x the data)."""
+    (cited,), = kg.select(_CITED_TRIPLES).rows
+    citations = {c.value for (c,) in kg.select(
+        "SELECT DISTINCT ?g WHERE { GRAPH zgg:sources { ?g a zg:Citation ; zg:document ?d ; zg:locator ?l } }").rows}
+    others = sorted(g.value for g in kg.store.named_graphs()
+                    if g.value not in citations and g.value not in _NOT_FACTS)
+    uncited = 0
+    if others:
+        graphs = " ".join(f"<{g}>" for g in others)
+        (n,), = kg.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ "
+                          f"VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }} }}").rows
+        uncited = int(n.value)
+    return int(cited.value) + uncited, int(cited.value)
 
 
 def run_sparql_checks(kg: KnowledgeGraph, directory: Path = CHECK_DIR) -> list[Problem]:

@@ -419,7 +419,11 @@ def build(kg: KnowledgeGraph, out: str | os.PathLike[str] | None = None, check: 
     except PermissionError as err:
         raise _not_writable(out, err, False) from None
     if check:
-        report = validate(kg, progress=progress)
+        # In a process of its own: the memory the checks take is given back before the exports
+        # are made, instead of adding to theirs.
+        from graph.worker import Beside
+
+        report = Beside(kg, lambda g: validate(g, progress=progress)).result()
         if not report.conforms:
             raise ValidationFailed(
                 f"build refused: {len(report.problems)} validation problem(s), citation coverage "

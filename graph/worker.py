@@ -436,7 +436,7 @@ class Beside:
             try:
                 os.close(read)
                 devnull = os.open(os.devnull, os.O_RDWR)  # as in _child: never hold the caller's stdout
-                for std in (0, 1, 2):
+                for std in (0, 1):  # stderr stays: progress lines of the work go there
                     os.dup2(devnull, std)
                 faulthandler.disable()
                 signal.signal(signal.SIGINT, signal.SIG_DFL)

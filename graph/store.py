@@ -108,8 +108,6 @@ class KnowledgeGraph:
         # Set when the dataset is a persistent store on disk (graph.persist): a forked query worker
         # reopens it there instead of using the parent's handle.
         self.store_path: Path | None = None
-        self._subject_files: dict[str, set[str]] | None = None
-        self._statement_files: dict[tuple, set[str]] | None = None
         self._labels: dict[str, dict[str, str]] | None = None
         self._union_done = False
         # Values derived from the graph (indexes, views, label look-ups), built once by their modules
@@ -168,7 +166,7 @@ class KnowledgeGraph:
         except (UnicodeDecodeError, ValueError) as err:
             raise DataSyntaxError(self.relpath(path), None, None, explain(str(err), raw)) from None
         self.files.append(path)
-        self._subject_files = self._statement_files = self._labels = None
+        self._labels = None
         self._memo.clear()  # built from the graph as it was
 
     def _bulk(self, raw: bytes, fmt: ox.RdfFormat) -> None:
@@ -196,34 +194,30 @@ class KnowledgeGraph:
         return self._memo.get(key)
 
     # ------------------------------------------------------------------ which file states what
-    @property
-    def subject_files(self) -> dict[str, set[str]]:
-        """IRI -> data files (relative) in which it is the subject of a statement; used to name the
-        file in validation messages. Built on first use by re-reading the data files."""
-        if self._subject_files is None:
-            self._index_files()
-        return self._subject_files
-
-    @property
-    def statement_files(self) -> dict[tuple, set[str]]:
-        """(subject, predicate, object) -> files stating it: a problem names the file that holds
-        the offending statement, not every file that mentions its subject."""
-        if self._statement_files is None:
-            self._index_files()
-        return self._statement_files
-
-    def _index_files(self) -> None:
-        subjects: dict[str, set[str]] = defaultdict(set)
-        statements: dict[tuple, set[str]] = defaultdict(set)
+    def locate(self, statements: set[tuple], subjects: set[str]) -> tuple[dict, dict]:
+        """Which data files (relative) state each of ``statements`` ((subject, predicate, object)
+        terms), and which hold each IRI of ``subjects`` as a subject: what validation messages
+        name. One read of the data files keeping only what is asked (an index of every statement
+        took a gigabyte at 100x the data); none when nothing is asked."""
+        found_statements: dict[tuple, set[str]] = defaultdict(set)
+        found_subjects: dict[str, set[str]] = defaultdict(set)
+        if not statements and not subjects:
+            return found_statements, found_subjects
         for path in self.files:
             if path.suffix != ".trig":
                 continue
             rel = self.relpath(path)
             for q in ox.parse(self._read(path), format=ox.RdfFormat.TRIG, base_iri=ns.BASE):
-                if isinstance(q.subject, ox.NamedNode):
-                    subjects[q.subject.value].add(rel)
-                statements[(q.subject, q.predicate, q.object)].add(rel)
-        self._subject_files, self._statement_files = subjects, statements
+                if q.subject.value in subjects and isinstance(q.subject, ox.NamedNode):
+                    found_subjects[q.subject.value].add(rel)
+                key = (q.subject, q.predicate, q.object)
+                if key in statements:
+                    found_statements[key].add(rel)
+        return found_statements, found_subjects
+
+    def files_of(self, iri: str) -> list[str]:
+        """The data files holding ``iri`` as a subject."""
+        return sorted(self.locate(set(), {iri})[1].get(iri, ()))
 
     def _materialise_union(self) -> None:
         materialise_union(self.store)
@@ -327,9 +321,6 @@ class KnowledgeGraph:
         entry = self.label_entry(iri)
         other = "en" if lang == "zh" else "zh"
         return entry.get(lang) or entry.get(other) or entry.get("") or ns.curie(iri)
-
-    def files_of(self, iri: str) -> list[str]:
-        return sorted(self.subject_files.get(iri, ()))
 
     # ------------------------------------------------------------------ conversion
     def to_rdflib(self, include_ontology: bool = False):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -84,25 +84,35 @@ class Report:
         return [[p.check, p.entity, p.property, p.value, p.file, p.message, p.severity] for p in found]
 
 
-def _file_for(kg: KnowledgeGraph, *terms: str | None) -> str:
-    for term in terms:
-        if term:
-            iri = ns.iri(term)
-            files = kg.files_of(iri)
-            if files:
-                return ", ".join(files)
-    return ""
+def _where(kg: KnowledgeGraph, statement: tuple | None, *entities: str | None) -> str:
+    """A placeholder for the data file(s) a problem names: those stating ``statement`` ((s, p, o)
+    terms, or (o, p, s) for checks that report the object), else those holding the first of
+    ``entities`` (CURIEs or IRIs) that has a file as a subject. Every placeholder is looked up at
+    once by :func:`_resolve_files`, when all problems are known."""
+    asks = kg.memo("file-asks", list)
+    asks.append((statement, [e for e in entities if e]))
+    return f"\0{len(asks) - 1}"
 
 
-def _statement_file(kg: KnowledgeGraph, s, p, o) -> str:
-    """The data file(s) holding the statement (s p o), or (o p s) for checks that report the object
-    (an undefined entity is named with the statement that mentions it); '' when neither is known."""
-    known = kg.statement_files
-    for key in ((s, p, o), (o, p, s)):
-        files = known.get(key)
-        if files:
-            return ", ".join(sorted(files))
-    return ""
+def _resolve_files(kg: KnowledgeGraph, problems: list[Problem]) -> list[Problem]:
+    """``problems`` with each placeholder file replaced by the files it stands for."""
+    asks = kg.memoised("file-asks") or []
+    used = [asks[int(p.file[1:])] for p in problems if p.file.startswith("\0")]
+    statements = {k for st, _ in used if st for k in (st, (st[2], st[1], st[0]))}
+    subjects = {ns.iri(e) for _, entities in used for e in entities}
+    by_statement, by_subject = kg.locate(statements, subjects)
+
+    def files(token: str) -> str:
+        statement, entities = asks[int(token[1:])]
+        for key in ((statement, (statement[2], statement[1], statement[0])) if statement else ()):
+            if by_statement.get(key):
+                return ", ".join(sorted(by_statement[key]))
+        for e in entities:
+            if by_subject.get(ns.iri(e)):
+                return ", ".join(sorted(by_subject[ns.iri(e)]))
+        return ""
+
+    return [replace(p, file=files(p.file)) if p.file.startswith("\0") else p for p in problems]
 
 
 def short(value: str, limit: int = 120) -> str:
@@ -151,9 +161,9 @@ def run_sparql_checks(kg: KnowledgeGraph, directory: Path = CHECK_DIR) -> list[P
         fix = check.headers.get("fix", "")
         for entity, prop, value in table.rows:
             e, p, v = plain(entity) or "", plain(prop) or "", plain(value) or ""
-            where = _statement_file(kg, entity, prop, value) or _file_for(kg, e, v)
+            where = _where(kg, (entity, prop, value), e, v)
             problems.append(Problem(name, e, p, short(v), where, f"{check.summary} Fix: {fix}"))
-    return problems
+    return _resolve_files(kg, problems)  # here: in a child process, the placeholders are its own
 
 
 def parse_date(literal: ox.Literal) -> tuple[dt.date, dt.date] | None:
@@ -207,11 +217,13 @@ def check_dates(kg: KnowledgeGraph, today: dt.date | None = None) -> list[Proble
         o = q.object
         s = plain(q.subject) or ""
         prop = ns.curie(q.predicate.value)
-        where = _statement_file(kg, q.subject, q.predicate, o) or _file_for(kg, s)
+        def where(q=q, s=s):
+            return _where(kg, (q.subject, q.predicate, q.object), s)
+
         span = parse_date(o)
         if span is None:
             problems.append(Problem(
-                "impossible-date", s, prop, short(o.value), where,
+                "impossible-date", s, prop, short(o.value), where(),
                 f"{short(o.value)!r} is not a valid {ns.curie(o.datatype.value)} on or after {EARLIEST_YEAR}. "
                 "Fix: write YYYY-MM-DD (xsd:date), YYYY-MM (xsd:gYearMonth) or YYYY (xsd:gYear).",
             ))
@@ -220,7 +232,7 @@ def check_dates(kg: KnowledgeGraph, today: dt.date | None = None) -> list[Proble
             continue
         if span[0] > today:
             problems.append(Problem(
-                "future-date", s, prop, o.value, where,
+                "future-date", s, prop, o.value, where(),
                 f"{o.value} lies after today ({today.isoformat()}): a reported event cannot be in the "
                 "future. Fix: correct the date; a planned year is a target (zg:refPeriod of an "
                 "observation), not an event date."))
@@ -228,11 +240,11 @@ def check_dates(kg: KnowledgeGraph, today: dt.date | None = None) -> list[Proble
         doc = doc_of.get(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else None
         if doc and doc in doc_last_day and span[0] > doc_last_day[doc]:
             problems.append(Problem(
-                "date-after-source", s, prop, o.value, where,
+                "date-after-source", s, prop, o.value, where(),
                 f"{o.value} is later than the citing document {ns.curie(doc)} (issued {doc_issued[doc]}): "
                 "a document cannot report what happened after it. Fix: correct the date or the "
                 "document's dcterms:issued, or cite a later document."))
-    return problems
+    return _resolve_files(kg, problems)
 
 
 def _scans(kg: KnowledgeGraph) -> dict[str, list[ox.Quad]]:
@@ -296,7 +308,7 @@ def check_lengths(kg: KnowledgeGraph) -> list[Problem]:
                 seen.add(term.value)
                 problems.append(Problem(
                     "overlong-value", _name(q.subject), _name(q.predicate), short(term.value),
-                    _statement_file(kg, q.subject, q.predicate, q.object),
+                    _where(kg, (q.subject, q.predicate, q.object)),
                     f"an IRI ({role}) of {len(term.value):,} characters; the limit is {MAX_IRI:,}. "
                     "Fix: use a short, readable IRI (data/README.md, identifiers)."))
         o = q.object
@@ -306,11 +318,11 @@ def check_lengths(kg: KnowledgeGraph) -> list[Problem]:
             if n > limit:
                 problems.append(Problem(
                     "overlong-value", _name(q.subject), _name(q.predicate), short(o.value),
-                    _statement_file(kg, q.subject, q.predicate, o),
+                    _where(kg, (q.subject, q.predicate, o)),
                     f"a {kind} of {n:,} characters; the limit for a {kind} is {limit:,}. Fix: shorten it "
                     "(a label names the entity; a longer text belongs in dcterms:description, "
                     "summarised in your own words)."))
-    return problems
+    return _resolve_files(kg, problems)
 
 
 def check_links(kg: KnowledgeGraph) -> list[Problem]:
@@ -327,17 +339,17 @@ def check_links(kg: KnowledgeGraph) -> list[Problem]:
             if scheme not in SAFE_SCHEMES:
                 problems.append(Problem(
                     "unsafe-iri", _name(q.subject), _name(q.predicate), short(term.value),
-                    _statement_file(kg, q.subject, q.predicate, q.object),
+                    _where(kg, (q.subject, q.predicate, q.object)),
                     f"an IRI with the scheme {short(scheme, 20)!r}: every IRI in the data must be http:// or "
                     "https://, since pages and views turn IRIs into links. Fix: give the document's web "
                     "address, or leave foaf:page out when it has none."))
         if q.predicate.value in LINKS and not isinstance(q.object, ox.NamedNode):
             problems.append(Problem(
                 "unsafe-iri", _name(q.subject), _name(q.predicate), _name(q.object),
-                _statement_file(kg, q.subject, q.predicate, q.object),
+                _where(kg, (q.subject, q.predicate, q.object)),
                 f"{ns.curie(q.predicate.value)} must be an http(s) IRI written <https://…>, not a literal. "
                 "Fix: write the address as an IRI."))
-    return problems
+    return _resolve_files(kg, problems)
 
 
 def check_not_empty(kg: KnowledgeGraph) -> list[Problem]:
@@ -422,14 +434,15 @@ def run_shacl(kg: KnowledgeGraph, engine: str = "turbo") -> list[Problem]:
         value = results.value(result, SH.value)
         message = results.value(result, SH.resultMessage)
         e = ns.curie(str(focus))
-        where = _file_for(kg, e)
-        if isinstance(focus, rdflib.URIRef) and isinstance(path, rdflib.URIRef) and value is not None:
-            where = _statement_file(kg, ox.NamedNode(str(focus)), ox.NamedNode(str(path)), _ox(value)) or where
+        statement = ((ox.NamedNode(str(focus)), ox.NamedNode(str(path)), _ox(value))
+                     if isinstance(focus, rdflib.URIRef) and isinstance(path, rdflib.URIRef) and value is not None
+                     else None)
+        where = _where(kg, statement, e)
         problems.append(Problem(
             "shacl", e, ns.curie(str(path)) if path is not None else "",
             short(ns.curie(str(value))) if value is not None else "", where, str(message or ""), severity,
         ))
-    return problems
+    return _resolve_files(kg, problems)
 
 
 def _ox(term):
@@ -461,7 +474,7 @@ def validate(kg: KnowledgeGraph, shacl: bool = True, progress=None, today: dt.da
     if too_long:
         # Every later check reads these values again (regexes, SHACL, label maps): stop here.
         facts, cited = coverage(kg)
-        return Report(sorted(set(too_long)), facts, cited, [],
+        return Report(sorted(set(_resolve_files(kg, too_long))), facts, cited, [],
                       skipped="the other checks did not run: fix the values over the length limits first")
     problems = check_not_empty(kg) + check_links(kg) + check_stray_files(kg)
     # The SPARQL checks scan every statement in a process of their own while this one runs the
@@ -477,7 +490,7 @@ def validate(kg: KnowledgeGraph, shacl: bool = True, progress=None, today: dt.da
         problems += checks.result()
     finally:
         checks.cancel()
-    found = sorted(set(problems))
+    found = sorted(set(_resolve_files(kg, problems)))
     report = Report([p for p in found if p.severity != "warning"], facts, cited,
                     [p for p in found if p.severity == "warning"])
     say(f"checked {facts} fact statements: {len(report.problems)} problem(s), {len(report.warnings)} warning(s)")

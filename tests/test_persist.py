@@ -83,8 +83,12 @@ def test_store_backed_graph_answers_like_the_loaded_one(mini_root):
     q = "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l"
     assert disk.select(q).rows == mem.select(q).rows
     # which file states what is read from the data files when a message needs it
-    some = next(iter(mem.subject_files))
+    some = "https://w3id.org/zonegraph/id/zone/testzone"
     assert disk.files_of(some) == mem.files_of(some) == ["data/mini.trig"]
+    statement = (ox.NamedNode(some), ox.NamedNode(graph.ns.RDF_TYPE),
+                 ox.NamedNode(graph.ns.VOCAB + "DemonstrationZone"))
+    by_statement, by_subject = disk.locate({statement}, {some})
+    assert by_statement == {statement: {"data/mini.trig"}} and by_subject == {some: {"data/mini.trig"}}
     # a bounded query runs in a forked worker that opens its own handle on the store
     rows = graph.api.collect(graph.stream_query(disk, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=30))
     assert int(rows.rows[0][0].value) == len(mem.store) - sum(

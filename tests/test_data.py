@@ -569,3 +569,18 @@ def test_structure_plan_periods_query_answers_per_zone(kg):
     got = {(r["plan"], str(r["period_start"]), str(r["period_end"])) for r in rows}
     assert ("doc:wanjiang-plan-2010", "2010", "2015") in got
     assert all("doc:anhuiotc-wanjiang-plan-2010" in r["sources"] for r in rows if r["plan"] == "doc:wanjiang-plan-2010")
+
+
+def test_d15_guangan_plan_ranks_the_industries_it_receives(kg):
+    # 四川日报 via kjxc.org, 2nd paragraph: 优先承接知识技术密集型产业, 积极承接劳动密集型产业,
+    # 有序承接资源加工利用产业, 大力承接发展现代服务业 — the same citation as the target statements.
+    q = """SELECT ?ind ?tier ?c WHERE { GRAPH ?c {
+             ?p a zg:IndustryPriority ; zg:zone zone:guangan ; zg:industry ?ind ;
+                zg:priorityTier ?tier ; zg:declaredIn doc:plan-2013-guangan .
+             zone:guangan zg:targetIndustry ?ind }
+           FILTER(LANG(?tier) = "zh") }"""
+    rows = graph.query(kg, q).values()
+    got = {(r["ind"], str(r["tier"])) for r in rows}
+    assert got == {("ind:zhishijishumijixingchanye", "优先承接"), ("ind:laodongmijixingchanye", "积极承接"),
+                   ("ind:ziyuanjiagongliyongchanye", "有序承接"), ("ind:xiandaifuwuye", "大力承接发展")}
+    assert {r["c"] for r in rows} == {"cite:kjxc-2013-04-12-guangan--p2"}

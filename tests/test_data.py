@@ -584,3 +584,16 @@ def test_d15_guangan_plan_ranks_the_industries_it_receives(kg):
     assert got == {("ind:zhishijishumijixingchanye", "优先承接"), ("ind:laodongmijixingchanye", "积极承接"),
                    ("ind:ziyuanjiagongliyongchanye", "有序承接"), ("ind:xiandaifuwuye", "大力承接发展")}
     assert {r["c"] for r in rows} == {"cite:kjxc-2013-04-12-guangan--p2"}
+
+
+def test_d15_editions_are_linked_where_a_source_states_the_revision(kg):
+    rows = graph.run_named_query(kg, "document-editions", {}).values()
+    got = {(r["document"], r["revises"]): r["sources"] for r in rows}
+    # kbm75 (中国产业经济信息网 interpretation), lead: MIIT 对《产业转移指导目录(2012年本)》进行了修订, 形成 2018年本
+    assert "doc:kbm75-2019-01-08-directory" in got[("doc:miit-directory-2018", "doc:miit-directory-2012")]
+    # the 2016 plan's own title, 皖江城市带承接产业转移示范区规划(修订)
+    assert "doc:zlcpv-wanjiang-plan-2016" in got[("doc:wanjiang-plan-2016", "doc:wanjiang-plan-2010")]
+    wj = [r for r in rows if r["document"] == "doc:wanjiang-plan-2016"][0]
+    assert (str(wj["issued"]), str(wj["revises_issued"])) == ("2016-10-21", "2010-01")
+    # a revision is not a stated repeal: nothing in the data says either edition was replaced
+    assert not graph.query(kg, "SELECT * WHERE { ?a dcterms:replaces ?b }").values()

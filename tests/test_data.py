@@ -597,3 +597,18 @@ def test_d15_editions_are_linked_where_a_source_states_the_revision(kg):
     assert (str(wj["issued"]), str(wj["revises_issued"])) == ("2016-10-21", "2010-01")
     # a revision is not a stated repeal: nothing in the data says either edition was replaced
     assert not graph.query(kg, "SELECT * WHERE { ?a dcterms:replaces ?b }").values()
+
+
+def test_d15_positioning_roles_of_wanjiang_huanghe_xiangnan(kg):
+    rows = graph.run_named_query(kg, "positioning-roles", {}).values()
+    got = {}
+    for r in rows:
+        got.setdefault(r["subject"], set()).add(r["role"])
+    # dali56 (2010): 合作发展的先行区、科学发展的试验区、中部地区崛起的重要增长极、全国重要的先进制造业和服务业基地
+    assert got["zone:wanjiang"] == {"合作发展的先行区", "科学发展的试验区", "中部地区崛起的重要增长极",
+                                    "全国重要的先进制造业和服务业基地"}
+    # 河南日报 via xsdangjian (2012): the NDRC's four aims for 黄河金三角
+    assert got["zone:huanghe-jinsanjiao"] == {"中西部地区重要的能源原材料与装备制造业基地", "区域性物流中心",
+                                              "区域合作发展先行区", "新的经济增长极"}
+    # 新华社 via stockstar (2018)
+    assert "中西部地区承接产业转移领头雁" in got["zone:xiangnan-xiangxi"] and len(got["zone:xiangnan-xiangxi"]) == 4

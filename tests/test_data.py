@@ -568,7 +568,9 @@ def test_structure_plan_periods_query_answers_per_zone(kg):
     rows = graph.run_named_query(kg, "plan-periods", {"zone": "zone:wanjiang"}).values()
     got = {(r["plan"], str(r["period_start"]), str(r["period_end"])) for r in rows}
     assert ("doc:wanjiang-plan-2010", "2010", "2015") in got
-    assert all("doc:anhuiotc-wanjiang-plan-2010" in r["sources"] for r in rows if r["plan"] == "doc:wanjiang-plan-2010")
+    # the 2010-2015 row is the plan's own preface; the news reports' 2009-2015 is a separate row (a conflict)
+    assert all("doc:anhuiotc-wanjiang-plan-2010" in r["sources"] for r in rows
+               if r["plan"] == "doc:wanjiang-plan-2010" and str(r["period_start"]) == "2010")
 
 
 def test_d15_guangan_plan_ranks_the_industries_it_receives(kg):
@@ -612,3 +614,14 @@ def test_d15_positioning_roles_of_wanjiang_huanghe_xiangnan(kg):
                                               "区域合作发展先行区", "新的经济增长极"}
     # 新华社 via stockstar (2018)
     assert "中西部地区承接产业转移领头雁" in got["zone:xiangnan-xiangxi"] and len(got["zone:xiangnan-xiangxi"]) == 4
+
+
+def test_d15_wanjiang_plan_period_conflict_is_kept_with_both_sources(kg):
+    rows = graph.run_named_query(kg, "plan-periods", {"zone": "zone:wanjiang"}).values()
+    got = {(str(r["period_start"]), str(r["period_end"])): r["sources"] for r in rows
+           if r["plan"] == "doc:wanjiang-plan-2010"}
+    assert set(got) == {("2010", "2015"), ("2009", "2015")}
+    # the plan's preface says 规划期为2010-2015年; dali56 and lemofix print 规划期为2009年—2015年
+    assert "doc:anhuiotc-wanjiang-plan-2010" in got[("2010", "2015")]
+    assert "doc:lemofix-2010-01-22-wanjiang" in got[("2009", "2015")] and "doc:dali56-2010" in got[("2009", "2015")]
+    assert "anhuiotc" not in got[("2009", "2015")]

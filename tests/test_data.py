@@ -625,3 +625,12 @@ def test_d15_wanjiang_plan_period_conflict_is_kept_with_both_sources(kg):
     assert "doc:anhuiotc-wanjiang-plan-2010" in got[("2010", "2015")]
     assert "doc:lemofix-2010-01-22-wanjiang" in got[("2009", "2015")] and "doc:dali56-2010" in got[("2009", "2015")]
     assert "anhuiotc" not in got[("2009", "2015")]
+
+
+def test_d15_seed_004_hundred_yi_parks_as_layout_roles(kg):
+    rows = graph.run_named_query(kg, "layout-roles", {"zone": "zone:jixinan"}).values()
+    got = {(r["holder"], r["role"], str(r["output_tier"])) for r in rows}
+    # seed 004: 农产品加工产业园 打造百亿级农副产品加工集聚区; 硅灰石产业园 打造百亿级化工产业集聚区
+    assert ("park:siping-nongchanpin-jiagong-chanyeyuan", "百亿级农副产品加工集聚区", "100") in got
+    assert ("park:siping-guihuishi-chanyeyuan", "百亿级化工产业集聚区", "100") in got
+    assert all("doc:seed-004" in r["sources"] for r in rows)

@@ -244,6 +244,7 @@ PAIRING_CHECKS = {
 # Queries whose rows come from one statement or one entity's own statements (no join to pair).
 SINGLE_STATEMENT = {
     "plan-periods": "one plan's period statements per row",
+    "document-editions": "one revision statement per row, with each edition's own title and date",
     "positioning-roles": "one positioning-role statement per row",
     "layout-roles": "one layout role (zone, holder, role phrase) per row, its own statements",
     "conflicting-dates": "one date statement per row, grouped by value",

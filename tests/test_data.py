@@ -568,4 +568,69 @@ def test_structure_plan_periods_query_answers_per_zone(kg):
     rows = graph.run_named_query(kg, "plan-periods", {"zone": "zone:wanjiang"}).values()
     got = {(r["plan"], str(r["period_start"]), str(r["period_end"])) for r in rows}
     assert ("doc:wanjiang-plan-2010", "2010", "2015") in got
-    assert all("doc:anhuiotc-wanjiang-plan-2010" in r["sources"] for r in rows if r["plan"] == "doc:wanjiang-plan-2010")
+    # the 2010-2015 row is the plan's own preface; the news reports' 2009-2015 is a separate row (a conflict)
+    assert all("doc:anhuiotc-wanjiang-plan-2010" in r["sources"] for r in rows
+               if r["plan"] == "doc:wanjiang-plan-2010" and str(r["period_start"]) == "2010")
+
+
+def test_d15_guangan_plan_ranks_the_industries_it_receives(kg):
+    # 四川日报 via kjxc.org, 2nd paragraph: 优先承接知识技术密集型产业, 积极承接劳动密集型产业,
+    # 有序承接资源加工利用产业, 大力承接发展现代服务业 — the same citation as the target statements.
+    q = """SELECT ?ind ?tier ?c WHERE { GRAPH ?c {
+             ?p a zg:IndustryPriority ; zg:zone zone:guangan ; zg:industry ?ind ;
+                zg:priorityTier ?tier ; zg:declaredIn doc:plan-2013-guangan .
+             zone:guangan zg:targetIndustry ?ind }
+           FILTER(LANG(?tier) = "zh") }"""
+    rows = graph.query(kg, q).values()
+    got = {(r["ind"], str(r["tier"])) for r in rows}
+    assert got == {("ind:zhishijishumijixingchanye", "优先承接"), ("ind:laodongmijixingchanye", "积极承接"),
+                   ("ind:ziyuanjiagongliyongchanye", "有序承接"), ("ind:xiandaifuwuye", "大力承接发展")}
+    assert {r["c"] for r in rows} == {"cite:kjxc-2013-04-12-guangan--p2"}
+
+
+def test_d15_editions_are_linked_where_a_source_states_the_revision(kg):
+    rows = graph.run_named_query(kg, "document-editions", {}).values()
+    got = {(r["document"], r["revises"]): r["sources"] for r in rows}
+    # kbm75 (中国产业经济信息网 interpretation), lead: MIIT 对《产业转移指导目录(2012年本)》进行了修订, 形成 2018年本
+    assert "doc:kbm75-2019-01-08-directory" in got[("doc:miit-directory-2018", "doc:miit-directory-2012")]
+    # the 2016 plan's own title, 皖江城市带承接产业转移示范区规划(修订)
+    assert "doc:zlcpv-wanjiang-plan-2016" in got[("doc:wanjiang-plan-2016", "doc:wanjiang-plan-2010")]
+    wj = [r for r in rows if r["document"] == "doc:wanjiang-plan-2016"][0]
+    assert (str(wj["issued"]), str(wj["revises_issued"])) == ("2016-10-21", "2010-01")
+    # a revision is not a stated repeal: nothing in the data says either edition was replaced
+    assert not graph.query(kg, "SELECT * WHERE { ?a dcterms:replaces ?b }").values()
+
+
+def test_d15_positioning_roles_of_wanjiang_huanghe_xiangnan(kg):
+    rows = graph.run_named_query(kg, "positioning-roles", {}).values()
+    got = {}
+    for r in rows:
+        got.setdefault(r["subject"], set()).add(r["role"])
+    # dali56 (2010): 合作发展的先行区、科学发展的试验区、中部地区崛起的重要增长极、全国重要的先进制造业和服务业基地
+    assert got["zone:wanjiang"] == {"合作发展的先行区", "科学发展的试验区", "中部地区崛起的重要增长极",
+                                    "全国重要的先进制造业和服务业基地"}
+    # 河南日报 via xsdangjian (2012): the NDRC's four aims for 黄河金三角
+    assert got["zone:huanghe-jinsanjiao"] == {"中西部地区重要的能源原材料与装备制造业基地", "区域性物流中心",
+                                              "区域合作发展先行区", "新的经济增长极"}
+    # 新华社 via stockstar (2018)
+    assert "中西部地区承接产业转移领头雁" in got["zone:xiangnan-xiangxi"] and len(got["zone:xiangnan-xiangxi"]) == 4
+
+
+def test_d15_wanjiang_plan_period_conflict_is_kept_with_both_sources(kg):
+    rows = graph.run_named_query(kg, "plan-periods", {"zone": "zone:wanjiang"}).values()
+    got = {(str(r["period_start"]), str(r["period_end"])): r["sources"] for r in rows
+           if r["plan"] == "doc:wanjiang-plan-2010"}
+    assert set(got) == {("2010", "2015"), ("2009", "2015")}
+    # the plan's preface says 规划期为2010-2015年; dali56 and lemofix print 规划期为2009年—2015年
+    assert "doc:anhuiotc-wanjiang-plan-2010" in got[("2010", "2015")]
+    assert "doc:lemofix-2010-01-22-wanjiang" in got[("2009", "2015")] and "doc:dali56-2010" in got[("2009", "2015")]
+    assert "anhuiotc" not in got[("2009", "2015")]
+
+
+def test_d15_seed_004_hundred_yi_parks_as_layout_roles(kg):
+    rows = graph.run_named_query(kg, "layout-roles", {"zone": "zone:jixinan"}).values()
+    got = {(r["holder"], r["role"], str(r["output_tier"])) for r in rows}
+    # seed 004: 农产品加工产业园 打造百亿级农副产品加工集聚区; 硅灰石产业园 打造百亿级化工产业集聚区
+    assert ("park:siping-nongchanpin-jiagong-chanyeyuan", "百亿级农副产品加工集聚区", "100") in got
+    assert ("park:siping-guihuishi-chanyeyuan", "百亿级化工产业集聚区", "100") in got
+    assert all("doc:seed-004" in r["sources"] for r in rows)

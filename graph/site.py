@@ -137,7 +137,7 @@ class SiteBuilder:
         if node not in self.hops:
             return None
         near = [node] + sorted(self.hops.neighbors(node))[: MINI_GRAPH_MAX - 1]
-        g = self.hops.subgraph(near).copy()
+        g = self.hops.subgraph(near)  # a view: copying it for every page cost more than reading it
         if g.number_of_edges() == 0:
             return None
         return viz.pyvis_payload(viz.view_data(self.kg, g, viz.radial(g, node), root), self.lang)

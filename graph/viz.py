@@ -125,6 +125,7 @@ def render_template(name: str, **context) -> str:
     return _env().get_template(name).render(**context)
 
 
+@functools.lru_cache(maxsize=1 << 18)  # pure; a site asks it for every link on every page
 def page_path(node: str) -> str:
     """Site-relative path of an entity's page: zone:liaoxibei -> e/zone/liaoxibei.html."""
     prefix, local = ns.split(node)
@@ -248,11 +249,16 @@ def view_data(kg: KnowledgeGraph, g: nx.MultiGraph, positions: dict, root: str) 
     nodes, edges = [], []
     facts = facts_of(kg)
     short = _short_names(kg)
+    # a node's source titles, once per build: the same node sits in the views of all its neighbours
+    titles = kg.memo("view-source-titles", dict)
     for n in sorted(g.nodes):
         d = g.nodes[n]
         iri = ns.iri(n)
         x, y = positions.get(n, (0.0, 0.0))
-        docs = sorted({e.title for props in facts.by_subject.get(n, {}).values() for evs in props.values() for e in evs})
+        if n not in titles:
+            titles[n] = sorted({e.title for props in facts.by_subject.get(n, {}).values()
+                                for evs in props.values() for e in evs})
+        docs = titles[n]
         nodes.append({"id": n, "zh": d.get("label_zh") or kg.label(iri, "zh"),
                       "en": d.get("label_en") or kg.label(iri, "en"), "cls": d.get("cls", ""), "x": x, "y": y,
                       "page": root + page_path(n), "src": docs[:3], "nsrc": len(docs), "short": short.get(n, "")})

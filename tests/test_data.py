@@ -571,6 +571,12 @@ def test_structure_plan_periods_query_answers_per_zone(kg):
     # the 2010-2015 row is the plan's own preface; the news reports' 2009-2015 is a separate row (a conflict)
     assert all("doc:anhuiotc-wanjiang-plan-2010" in r["sources"] for r in rows
                if r["plan"] == "doc:wanjiang-plan-2010" and str(r["period_start"]) == "2010")
+    # only plans the data names as 皖江's: the 黄河金三角 cooperation plan, which no zone names as its
+    # plan, once came back under the zone asked for; and the link to the zone is cited
+    assert {r["plan"] for r in rows} == {"doc:wanjiang-plan-2010"}
+    assert all(r["zone"] == "zone:wanjiang" and r["zone_sources"] for r in rows)
+    bare = graph.run_named_query(kg, "plan-periods").values()
+    assert any(r["plan"] == "doc:plan-2014-huanghe-jinsanjiao-cooperation" and not r["zone"] for r in bare)
 
 
 def test_d15_guangan_plan_ranks_the_industries_it_receives(kg):

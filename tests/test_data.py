@@ -640,3 +640,14 @@ def test_d15_seed_004_hundred_yi_parks_as_layout_roles(kg):
     assert ("park:siping-nongchanpin-jiagong-chanyeyuan", "百亿级农副产品加工集聚区", "100") in got
     assert ("park:siping-guihuishi-chanyeyuan", "百亿级化工产业集聚区", "100") in got
     assert all("doc:seed-004" in r["sources"] for r in rows)
+
+
+def test_conflicting_dates_lists_the_wanjiang_plan_period_conflict(kg):
+    """The plan's preface says 2010-2015; two reports of the approval say 2009-2015: both stand,
+    each with its sources, in the query that lists disagreements."""
+    rows = [r for r in graph.run_named_query(kg, "conflicting-dates").values()
+            if r["entity"] == "doc:wanjiang-plan-2010"]
+    got = {(r["property"], str(r["value"])): r["sources"] for r in rows}
+    assert set(got) == {("zg:periodStart", "2009"), ("zg:periodStart", "2010")}
+    assert "doc:anhuiotc-wanjiang-plan-2010" in got[("zg:periodStart", "2010")]
+    assert "doc:dali56-2010" in got[("zg:periodStart", "2009")] and "doc:lemofix" in got[("zg:periodStart", "2009")]

@@ -203,20 +203,21 @@ class SiteBuilder:
         return out
 
     def build(self, site: Path) -> list[str]:
+        from graph.worker import Beside
+
         written = []
         viz.copy_assets(site)
         written += [f"assets/{p.name}" for p in sorted((site / "assets").iterdir())]
-        view_index = []
-        for name, title, g, pos, desc in self.views():
-            html = viz.render_view(self.kg, g, title, ROOT_FROM_VIEW, self.lang, pos, desc, edge_labels=name == "flow.html",
-                                   basemap=name == "geo.html")
-            viz.write(site / "views" / name, html)
-            view_index.append({"href": f"views/{name}", "title": title, "nodes": g.number_of_nodes()})
-            written.append(f"views/{name}")
-        for node in self.entities:
-            path = viz.page_path(node)
-            viz.write(site / path, self.profile_page(node))
-            written.append(path)
+        # Two processes share the pages, one core each (a page needs only what is built above it);
+        # the second also draws the views. Every file is the same whichever process writes it.
+        pages = self.entities
+        other = Beside(self.kg, lambda kg: (self._write_views(site), self._write_pages(site, pages[1::2])))
+        try:
+            self._write_pages(site, pages[0::2])
+            view_index = other.result()[0]
+        finally:
+            other.cancel()
+        written += [v["href"] for v in view_index] + [viz.page_path(node) for node in pages]
         written += self.reference_pages(site)
         from graph import sankey
 
@@ -228,6 +229,19 @@ class SiteBuilder:
         written.append("index.html")
         return written
 
+    def _write_views(self, site: Path) -> list[dict]:
+        """Every view's page; (href, title, node count) of each, for the index."""
+        view_index = []
+        for name, title, g, pos, desc in self.views():
+            html = viz.render_view(self.kg, g, title, ROOT_FROM_VIEW, self.lang, pos, desc, edge_labels=name == "flow.html",
+                                   basemap=name == "geo.html")
+            viz.write(site / "views" / name, html)
+            view_index.append({"href": f"views/{name}", "title": title, "nodes": g.number_of_nodes()})
+        return view_index
+
+    def _write_pages(self, site: Path, nodes: list[str]) -> None:
+        for node in nodes:
+            viz.write(site / viz.page_path(node), self.profile_page(node))
 
     def reference_pages(self, site: Path) -> list[str]:
         """timeline.html, ontology.html and downloads.html at the site's root."""

@@ -104,7 +104,8 @@ class KnowledgeGraph:
     def __init__(self, root: Path):
         self.root = root
         self.store = ox.Store()
-        self.files: list[Path] = []
+        self._files: list[Path] = []
+        self._files_make = None  # see files_later
         # Set when the dataset is a persistent store on disk (graph.persist): a forked query worker
         # reopens it there instead of using the parent's handle.
         self.store_path: Path | None = None
@@ -113,6 +114,22 @@ class KnowledgeGraph:
         # Values derived from the graph (indexes, views, label look-ups), built once by their modules
         # through memo() and dropped together when a file is loaded.
         self._memo: dict = {}
+
+    @property
+    def files(self) -> list[Path]:
+        """The files the graph was loaded from: the ontology, then the data files."""
+        if self._files_make is not None:
+            make, self._files_make = self._files_make, None
+            self._files = make()
+        return self._files
+
+    @files.setter
+    def files(self, value: list[Path]) -> None:
+        self._files, self._files_make = value, None
+
+    def files_later(self, make) -> None:
+        """Set :attr:`files` to ``make()``, called on first use."""
+        self._files_make = make
 
     # ------------------------------------------------------------------ loading
     @classmethod

@@ -75,12 +75,6 @@ SELECT ?c ?d ?title ?loc ?url ?kind WHERE {
   OPTIONAL { ?d zg:documentKind ?kind }
 }
 """
-_NODES = """
-SELECT ?e (MIN(?c) AS ?class) WHERE {
-  ?e a ?c . FILTER(STRSTARTS(STR(?e), "https://w3id.org/zonegraph/id/"))
-  FILTER(!STRSTARTS(STR(?e), "https://w3id.org/zonegraph/id/cite/"))
-} GROUP BY ?e
-"""
 _DATE_PROPS = [ns.iri(p) for p in ("dcterms:issued", "zg:approvalDate", "zg:date", "zg:startDate")]
 _DATES = f"""
 SELECT ?e (MIN(STR(?d)) AS ?first) WHERE {{
@@ -125,7 +119,7 @@ class Facts:
             lambda: defaultdict(lambda: defaultdict(set)))
         self.classes: dict[str, str] = {}
         self.first_date: dict[str, str] = {}
-        self.loaded: set[str] = set()
+        self._loaded: set[str] = set()
         self._citations: dict[str, list[Evidence]] | None = None
         self._dated: set[str] = set()  # entities whose class and first date were looked up
         self.complete = subjects is None  # every subject read at once
@@ -137,10 +131,10 @@ class Facts:
     def add(self, subjects) -> None:
         """Read the statements of ``subjects`` not read yet, with the classes and first dates of
         the subjects, the entities they mention and the documents that state them."""
-        new = sorted(set(subjects) - self.loaded)
+        new = sorted(set(subjects) - self._loaded)
         for chunk in range(0, len(new), _CHUNK):
             part = new[chunk:chunk + _CHUNK]
-            self.loaded.update(part)
+            self._loaded.update(part)
             mentioned = self._read(_bind(_STATEMENTS, "?s", part), None, None) | set(part)
             for e in sorted(mentioned - self._dated):
                 self._dated.add(e)
@@ -363,13 +357,6 @@ def hop_graph(kg: KnowledgeGraph, facts: Facts, hops: list[Hop], as_of: int | No
     return g
 
 
-# Predicates whose object is the other end of a hop (see _hops): a node's hops come from its own
-# statements and from those of the subjects that point at it with one of these.
-_HOP_OBJECTS = ("zg:sourceRegion", "zg:receiver", "zg:industry", "zg:targetIndustry", "zg:carrierPlatform",
-                "zg:parentRegion", "zg:memberRegion", "skos:broader", "zg:locatedIn", "zg:partner", "zg:zone",
-                "zg:member", "zg:park", "zg:investorOrigin", "zg:investor")
-
-
 class LocalHops:
     """The hops around chosen nodes, read from the store on demand instead of building the hop
     graph of everything: what ``trace`` needs on a large graph.
@@ -389,8 +376,9 @@ class LocalHops:
         new = sorted(set(nodes) - self.expanded)
         if not new:
             return
-        pointing = {ns.curie(s.value) for o in new for p in _HOP_OBJECTS
-                    for s, _, _ in self.kg.match(None, ns.iri(p), ns.iri(o))}
+        # every subject with a statement whose object is the node (not only the properties _hops
+        # reads today: a list of them would have to follow every new kind of hop)
+        pointing = {ns.curie(s.value) for o in new for s, _, _ in self.kg.match(None, None, ns.iri(o))}
         self.facts.add(set(new) | pointing)
         self.expanded.update(new)
         self._hops = None

@@ -87,8 +87,9 @@ class Report:
 def _where(kg: KnowledgeGraph, statement: tuple | None, *entities: str | None) -> str:
     """A placeholder for the data file(s) a problem names: those stating ``statement`` ((s, p, o)
     terms, or (o, p, s) for checks that report the object), else those holding the first of
-    ``entities`` (CURIEs or IRIs) that has a file as a subject. Every placeholder is looked up at
-    once by :func:`_resolve_files`, when all problems are known."""
+    ``entities`` (CURIEs or IRIs) that has a file as a subject. Each check resolves its placeholders
+    as it returns (:func:`_resolve_files`), all in one read of the data files, and only when it
+    found something."""
     asks = kg.memo("file-asks", list)
     asks.append((statement, [e for e in entities if e]))
     return f"\0{len(asks) - 1}"
@@ -163,7 +164,7 @@ def run_sparql_checks(kg: KnowledgeGraph, directory: Path = CHECK_DIR) -> list[P
             e, p, v = plain(entity) or "", plain(prop) or "", plain(value) or ""
             where = _where(kg, (entity, prop, value), e, v)
             problems.append(Problem(name, e, p, short(v), where, f"{check.summary} Fix: {fix}"))
-    return _resolve_files(kg, problems)  # here: in a child process, the placeholders are its own
+    return _resolve_files(kg, problems)
 
 
 def parse_date(literal: ox.Literal) -> tuple[dt.date, dt.date] | None:
@@ -474,7 +475,7 @@ def validate(kg: KnowledgeGraph, shacl: bool = True, progress=None, today: dt.da
     if too_long:
         # Every later check reads these values again (regexes, SHACL, label maps): stop here.
         facts, cited = coverage(kg)
-        return Report(sorted(set(_resolve_files(kg, too_long))), facts, cited, [],
+        return Report(sorted(set(too_long)), facts, cited, [],
                       skipped="the other checks did not run: fix the values over the length limits first")
     problems = check_not_empty(kg) + check_links(kg) + check_stray_files(kg)
     # The SPARQL checks scan every statement in a process of their own while this one runs the
@@ -490,7 +491,7 @@ def validate(kg: KnowledgeGraph, shacl: bool = True, progress=None, today: dt.da
         problems += checks.result()
     finally:
         checks.cancel()
-    found = sorted(set(_resolve_files(kg, problems)))
+    found = sorted(set(problems))
     report = Report([p for p in found if p.severity != "warning"], facts, cited,
                     [p for p in found if p.severity == "warning"])
     say(f"checked {facts} fact statements: {len(report.problems)} problem(s), {len(report.warnings)} warning(s)")

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from graph import ns
 from graph.errors import UnknownEntity
-from graph.store import _RDFS_LABEL, KnowledgeGraph, Table, plain
+from graph.store import KnowledgeGraph, Table, plain
 
 _NAMES = """
 SELECT ?e ?name ?how WHERE {
@@ -172,8 +172,7 @@ class OneByOne:
 
     def classes_of(self, iri: str) -> list[str]:
         if iri not in self._classes:
-            found = {ns.curie(q.object.value) for q in self.kg.store.quads_for_pattern(
-                ox.NamedNode(iri), _RDF_TYPE, None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)}
+            found = {ns.curie(c.value) for _, _, c in self.kg.match(iri, ns.RDF_TYPE) if isinstance(c, ox.NamedNode)}
             self._classes[iri] = sorted(found, key=lambda c: (_RANK.get(c, _UNRANKED), c))
         return self._classes[iri]
 
@@ -186,14 +185,10 @@ class OneByOne:
     def pinyin_of(self, iri: str) -> str:
         from graph.pinyin import has_han, readings
 
-        texts = sorted(q.object.value for q in self.kg.store.quads_for_pattern(
-            ox.NamedNode(iri), _RDFS_LABEL, None, ox.DefaultGraph())
-            if isinstance(q.object, ox.Literal) and has_han(q.object.value))
+        texts = sorted(label.value for _, _, label in self.kg.match(iri, ns.RDFS_LABEL)
+                       if isinstance(label, ox.Literal) and has_han(label.value))
         han = readings(texts)
         return next((han[t][0] for t in texts if t in han), "")
-
-
-_RDF_TYPE = ox.NamedNode(ns.PREFIXES["rdf"] + "type")
 
 
 def _supers(kg: KnowledgeGraph) -> dict[str, set[str]]:

@@ -60,7 +60,6 @@ def plain(term: Term | None) -> str | None:
 
 
 _XSD_STRING = ns.PREFIXES["xsd"] + "string"
-_RDFS_LABEL = ox.NamedNode(ns.PREFIXES["rdfs"] + "label")
 _RDF_LANG_STRING = ns.PREFIXES["rdf"] + "langString"
 
 
@@ -136,7 +135,7 @@ class KnowledgeGraph:
     def load(cls, root: str | Path | None = None, progress=None) -> "KnowledgeGraph":
         """Parse the ontology and every data file into memory through pyoxigraph's bulk loader, then
         materialise the union default graph in the engine. No Python pass over the quads: which file
-        states what is worked out only when a message needs it (:meth:`files_of`).
+        states what is worked out only when a message needs it (:meth:`locate`).
 
         ``progress``: an optional callable given one line per stage (the CLI prints them on a terminal)."""
         kg = cls(find_root(root))
@@ -322,14 +321,13 @@ class KnowledgeGraph:
                 return self.labels().get(iri, {})
             entry: dict[str, str] = {}
             try:
-                node = ox.NamedNode(iri)
+                labels = list(self.match(iri, ns.RDFS_LABEL))
             except ValueError:  # not an IRI (callers may pass any node name): no label, as in labels()
-                cache[iri] = entry
-                return entry
-            for q in self.store.quads_for_pattern(node, _RDFS_LABEL, None, ox.DefaultGraph()):
-                lang = q.object.language or ""
-                if lang not in entry or q.object.value < entry[lang]:
-                    entry[lang] = q.object.value
+                labels = []
+            for _, _, label in labels:
+                lang = label.language or ""
+                if lang not in entry or label.value < entry[lang]:
+                    entry[lang] = label.value
             cache[iri] = entry
         return cache[iri]
 

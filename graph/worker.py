@@ -299,23 +299,7 @@ def _child(kg, sparql, params, source, limit, fd, parent, memory_mb) -> None:
 
     code = 0
     try:
-        # stdin/stdout/stderr are the parent's: holding them would delay the EOF that a reader
-        # of our output (`| head`, a test harness) waits for until this process has exited.
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for std in (0, 1, 2):
-            os.dup2(devnull, std)
-        # A query stopped by the memory cap aborts this process on purpose; a fault handler that
-        # pytest (or the user) enabled would print the parent's stack on its own copy of stderr.
-        faulthandler.disable()
-        # Ctrl-C goes to the whole foreground process group: let it end the child at once
-        # (Python's own handler would wait for the engine to return to Python).
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _die_with_parent(parent)
-        if kg.store_path is not None:
-            # A store on disk: open our own read-only handle rather than use the parent's RocksDB
-            # one across fork() (its background threads and locks do not survive a fork).
-            kg.store = ox.Store.read_only(str(kg.store_path))
+        _become_child(kg, parent, (0, 1, 2))
         if memory_mb:
             _limit_memory(memory_mb)
 
@@ -365,6 +349,27 @@ def _child(kg, sparql, params, source, limit, fd, parent, memory_mb) -> None:
             pass
     finally:
         os._exit(code)
+
+
+def _become_child(kg, parent: int, silenced: tuple[int, ...]) -> None:
+    """What a forked child does first, before any work of its own."""
+    # The parent's stdin/stdout (and stderr for a query): holding them would delay the EOF that a
+    # reader of its output (`| head`, a test harness) waits for until this process has exited.
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for std in silenced:
+        os.dup2(devnull, std)
+    # A query stopped by the memory cap aborts this process on purpose; a fault handler that
+    # pytest (or the user) enabled would print the parent's stack on its own copy of stderr.
+    faulthandler.disable()
+    # Ctrl-C goes to the whole foreground process group: let it end the child at once
+    # (Python's own handler would wait for the engine to return to Python).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+    if kg.store_path is not None:
+        # A store on disk: open our own read-only handle rather than use the parent's RocksDB
+        # one across fork() (its background threads and locks do not survive a fork).
+        kg.store = ox.Store.read_only(str(kg.store_path))
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -435,14 +440,7 @@ class Beside:
             code = 0
             try:
                 os.close(read)
-                devnull = os.open(os.devnull, os.O_RDWR)  # as in _child: never hold the caller's stdout
-                for std in (0, 1):  # stderr stays: progress lines of the work go there
-                    os.dup2(devnull, std)
-                faulthandler.disable()
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                _die_with_parent(parent)
-                if kg.store_path is not None:  # see _child: RocksDB handles do not survive fork()
-                    kg.store = ox.Store.read_only(str(kg.store_path))
+                _become_child(kg, parent, (0, 1))  # stderr stays: progress lines of the work go there
                 try:
                     message = ("value", fn(kg))
                 except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
@@ -469,7 +467,9 @@ class Beside:
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
         if not data:
-            raise QueryCrashed(f"a worker process ended without an answer ({_describe(status, None)})")
+            how = (f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
+                   else f"exit status {os.waitstatus_to_exitcode(status)}")
+            raise QueryCrashed(f"a worker process ended without an answer ({how}); most likely it ran out of memory")
         kind, value = pickle.loads(data)
         if kind == "error":
             raise value

@@ -188,8 +188,8 @@ def _tables(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
                       kg.label(iri, "en"), lat, lon, ncite.get(iri, 0)])
     yield "nodes.csv", _csv(["id", "iri", "class", "label_zh", "label_en", "lat", "long", "citations"], nodes)
     del nodes
-    rows = (row.split("\0") for row in statements)
-    yield "edges.csv", _csv(head, (r for r in rows if r[3] == "iri" and r[1] != "rdf:type"))
+    yield "edges.csv", _csv(head, (r for r in (row.split("\0") for row in statements)
+                                   if r[3] == "iri" and r[1] != "rdf:type"))
     yield "statements.csv", _csv(head, (row.split("\0") for row in statements))
 
 
@@ -242,7 +242,7 @@ def _gephi(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
     yield "zonegraph.gexf", gexf(g)
 
 
-def _kgx(kg: KnowledgeGraph) -> dict[str, str]:
+def _kgx(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
     """KGX-style node and edge tables (TSV) with provenance columns."""
     from graph.network import rdf_multidigraph
 
@@ -260,29 +260,26 @@ def _kgx(kg: KnowledgeGraph) -> dict[str, str]:
         return "\t".join(columns) + "\n" + "".join(
             "\t".join(str(v).replace("\t", " ").replace("\n", " ") for v in r) + "\n" for r in rows)
 
-    return {"kgx_nodes.tsv": tsv(["id", "category", "name", "name_en", "iri", "provided_by"], nodes),
-            "kgx_edges.tsv": tsv(["id", "subject", "predicate", "object", "mode", "date", "knowledge_source",
-                                  "citations", "publications"], edges)}
+    yield "kgx_nodes.tsv", tsv(["id", "category", "name", "name_en", "iri", "provided_by"], nodes)
+    yield "kgx_edges.tsv", tsv(["id", "subject", "predicate", "object", "mode", "date", "knowledge_source",
+                                "citations", "publications"], edges)
 
 
-def _panels(kg: KnowledgeGraph) -> dict[str, str]:
+def _panels(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
     """Panel tables for Stata/R/Excel: the shipped panel-*.rq queries rendered as CSV."""
     from graph.api import run_named_query
-
-    out = {}
-    for name, query in PANELS.items():
-        table = run_named_query(kg, query, lang="zh")
-        out[name] = _csv(table.columns, [list(r.values()) for r in table.values()])
     from graph.panel import city_year_panel
 
-    out["panel_city_year.csv"] = _csv(*city_year_panel(kg))
-    return out
+    for name, query in PANELS.items():
+        table = run_named_query(kg, query, lang="zh")
+        yield name, _csv(table.columns, [list(r.values()) for r in table.values()])
+    yield "panel_city_year.csv", _csv(*city_year_panel(kg))
 
 
-def _geojson(kg: KnowledgeGraph) -> dict[str, str]:
+def _geojson(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
     from graph.geo import geojson
 
-    return geojson(kg)
+    yield from geojson(kg).items()
 
 
 def render_exports(kg: KnowledgeGraph) -> dict[str, str]:
@@ -315,9 +312,8 @@ def exports(kg: KnowledgeGraph) -> Iterator[tuple[str, str]]:
     yield out("stats.json", json.dumps(st, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     yield out("stats.md", _stats_md(st))
     yield out("ontology.ttl", (kg.root / "ontology.ttl").read_text(encoding="utf-8"))
-    for group in (_tables, _gephi, _kgx, _panels, _geojson):
-        made = group(kg)
-        for name, text in made.items() if isinstance(made, dict) else made:
+    for group in (_tables, _gephi, _kgx, _panels, _geojson):  # each yields its files one at a time
+        for name, text in group(kg):
             yield out(name, text)
     yield "void.ttl", _void(st, sorted(names), count)
 

@@ -53,15 +53,16 @@ RDFS_LABEL = PREFIXES["rdfs"] + "label"
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
+def _plain(c: str) -> bool:
+    """A character a CURIE's local name (and a file name) may hold as it is."""
+    return c.isalnum() or c in "-_."
+
+
 @functools.lru_cache(maxsize=1 << 18)  # pure, and called for the same IRIs again and again
 def curie(iri: str) -> str:
     """Compact ``iri`` with the project prefixes; return it unchanged when no prefix fits."""
-    for prefix, ns in _BY_LENGTH:
-        if iri.startswith(ns):
-            local = iri[len(ns):]
-            if local and all(c.isalnum() or c in "-_." for c in local):
-                return f"{prefix}:{local}"
-    return iri
+    prefix, local = split(iri)
+    return f"{prefix}:{local}" if prefix and all(map(_plain, local)) else iri
 
 
 def expand(text: str) -> str | None:
@@ -95,7 +96,7 @@ def is_entity(node: str) -> bool:
 def slug(local: str) -> str:
     """A local name as a file name: letters, digits, '-', '_' and '.' as they are, any other
     character as '~' and its code point in hex, so two names never share a file."""
-    return "".join(c if c.isalnum() or c in "-_." else f"~{ord(c):x}~" for c in local)
+    return "".join(c if _plain(c) else f"~{ord(c):x}~" for c in local)
 
 
 def iri(node: str) -> str:

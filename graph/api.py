@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from graph import entities
 from graph.queries import bind_params, get_query
 from graph.store import KnowledgeGraph, Table, to_term
 
 # Imported where used: a command pays only for what it runs (validation pulls in rdflib and pySHACL,
 # the build the site writers, the worker only bounded queries).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a cold query's imports)
 if TYPE_CHECKING:
     from graph.build import BuildResult
     from graph.validate import Report
@@ -93,7 +92,12 @@ def bind_named(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = No
     """The named query and its parameters as terms (names resolved in ``kg``, by the class each
     parameter expects): the one place every runner of a named query binds it."""
     named = get_query(name)
-    return named, bind_params(named, params or {}, lambda text, prefer=None: entities.resolve(kg, text, prefer))
+    def resolve(text: str, prefer: str | None) -> str:
+        from graph import entities
+
+        return entities.resolve(kg, text, prefer)
+
+    return named, bind_params(named, params or {}, resolve)
 
 
 def named_text(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None, lang: str = "zh") -> str:
@@ -114,13 +118,14 @@ def run_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None
 
 def stream_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | None = None, lang: str = "zh",
                        timeout: float | None = None, limit: int | None = None,
-                       memory_mb: int | None = DEFAULT_MEMORY_MB) -> "QueryStream":
-    """:func:`run_named_query` in a worker that can be stopped (see :func:`stream_query`)."""
+                       memory_mb: int | None = DEFAULT_MEMORY_MB, standby=None) -> "QueryStream":
+    """:func:`run_named_query` in a worker that can be stopped (see :func:`stream_query`);
+    ``standby``: a :class:`graph.worker.Standby` to run it in."""
     from graph import worker
 
     named, bound = bind_named(kg, name, params)
     stream = worker.stream(kg, named.sparql(lang), bound, source=f"query {name}",
-                           timeout=timeout, limit=limit, memory_mb=memory_mb)
+                           timeout=timeout, limit=limit, memory_mb=memory_mb, standby=standby)
     stream.transform = named.normalise_row
     return stream
 
@@ -150,6 +155,7 @@ def show(kg: KnowledgeGraph, entity: str, lang: str = "zh",
 def reading(kg: KnowledgeGraph, entity: str, lang: str = "zh", as_of: int | None = None):
     """The reading view of ``entity``: a :class:`graph.reading.Reading` (names, classes, grouped
     facts, a zone's members); ``graph.reading.render(r, width)`` lays it out for a terminal."""
+    from graph import entities
     from graph import reading as rd
 
     return rd.reading(kg, entities.resolve(kg, entity), lang, as_of)
@@ -157,6 +163,8 @@ def reading(kg: KnowledgeGraph, entity: str, lang: str = "zh", as_of: int | None
 
 def search(kg: KnowledgeGraph, text: str, limit: int = 50) -> tuple[list[str], list[list]]:
     """Entities whose zh/en label, short name, code or pinyin contains ``text``, best first."""
+    from graph import entities
+
     return entities.search(kg, text, limit)
 
 

@@ -18,17 +18,8 @@ from pathlib import Path
 import click
 
 from graph import __version__, api
-from graph.errors import QueryInterrupted, ZonegraphError
-from graph.output import BOM, FORMATS, render, stream
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null so that the final flush at exit cannot fail on a closed pipe."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file descriptor (e.g. under CliRunner)
-        pass
+from graph.errors import ZonegraphError, quiet_stdout, report
+from graph.output import BOM, FORMATS, render, stream, write_answer
 
 
 class Group(click.Group):
@@ -37,17 +28,8 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ZonegraphError as err:
-            click.echo(f"Error: {err}", err=True)
-            ctx.exit(err.exit_code)
-        except BrokenPipeError:
-            # The reader (head, less) has all it wants: that is success, not an error.
-            _quiet_stdout()
-            ctx.exit(0)
-        except KeyboardInterrupt:
-            err = QueryInterrupted(ctx.invoked_subcommand or "zonegraph")
-            click.echo(f"Error: {err}", err=True)
-            ctx.exit(err.exit_code)
+        except (ZonegraphError, BrokenPipeError, KeyboardInterrupt) as err:
+            ctx.exit(report(err, ctx.invoked_subcommand or "zonegraph"))
 
 
 class _Stdout:
@@ -246,8 +228,6 @@ def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fm
 
     Example: zonegraph query -n zone-members -p zone=zone:liaoxibei
     """
-    from graph.store import json_term, plain
-
     given = [x for x in (sparql, file, name) if x]
     if len(given) != 1:
         raise click.UsageError("give exactly one of: an inline SPARQL query, -f FILE, or -n NAME")
@@ -270,15 +250,9 @@ def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fm
 
         answer = (remote.run_named_query(kg, endpoint, name, bound, lang=lang) if name
                   else remote.query(endpoint, text, bound, lang=lang))
-        out = _stdout()
-        if isinstance(answer, bool):
-            out.write(json.dumps({"head": {}, "boolean": answer}) + "\n" if fmt == "json"
-                      else ("true\n" if answer else "false\n"))
-        elif isinstance(answer, list):
-            out.write("".join(f"{t} .\n" for t in sorted(map(str, answer))))
-        else:
-            cell = json_term if fmt == "json" else plain
-            stream(answer.columns, (tuple(map(cell, row)) for row in answer.rows), fmt, out.write)
+        kind = "ask" if isinstance(answer, bool) else "graph" if isinstance(answer, list) else "select"
+        write_answer(kind, answer if kind != "select" else answer.rows, fmt, _stdout().write,
+                     getattr(answer, "columns", ()))
         return
     if name:
         result = api.stream_named_query(kg, name, bound, lang=lang, timeout=timeout or None, limit=limit,
@@ -291,17 +265,7 @@ def query(ctx, sparql, file, name, params, as_of, timeout, limit, max_memory, fm
     out = _stdout()
     with result:
         result.on_wait = out.flush
-        if result.kind == "ask":
-            if fmt == "json":
-                out.write(json.dumps({"head": {}, "boolean": result.boolean}) + "\n")
-            else:
-                out.write("true\n" if result.boolean else "false\n")
-        elif result.kind == "graph":
-            # sorted, so that the same query always prints the same N-Triples (hence not streamed)
-            out.write("".join(f"{t} .\n" for t in sorted(map(str, result))))
-        else:
-            cell = json_term if fmt == "json" else plain
-            stream(result.columns, (tuple(map(cell, row)) for row in result), fmt, out.write)
+        write_answer(result.kind, result.boolean if result.kind == "ask" else result, fmt, out.write, result.columns)
 
 
 @cli.command()
@@ -737,5 +701,5 @@ def main():
         try:
             sys.stdout.flush()
         except BrokenPipeError:
-            _quiet_stdout()
+            quiet_stdout()
         raise exit_

@@ -23,6 +23,36 @@ def rebuild(cls: type[ZonegraphError], message: str) -> ZonegraphError:
     return err
 
 
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail on a closed pipe."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. under CliRunner)
+        pass
+
+
+def report(exc: BaseException, command: str) -> int | None:
+    """What the user sees of an error that ends ``command``: one line on stderr and the exit code
+    to end with (never a traceback); None for an exception that is not the user's to see."""
+    import sys
+
+    if isinstance(exc, BrokenPipeError):
+        # The reader (head, less) has all it wants: that is success, not an error.
+        quiet_stdout()
+        return 0
+    if isinstance(exc, KeyboardInterrupt):
+        exc = QueryInterrupted(command)
+    if not isinstance(exc, ZonegraphError):
+        return None
+    sys.stderr.write(f"Error: {exc}\n")
+    sys.stderr.flush()
+    return exc.exit_code
+
+
 class RootNotFound(ZonegraphError):
     pass
 

@@ -17,7 +17,7 @@ import io
 import json
 import unicodedata
 from itertools import islice
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 TABLE_BUFFER = 1000
@@ -97,6 +97,22 @@ class _Sink:
 
     def __init__(self, write: Callable[[str], object]):
         self.write = write
+
+
+def write_answer(kind: str, answer, fmt: str, write: Callable[[str], object], columns: Sequence[str] = ()) -> None:
+    """A query's answer as ``zonegraph query`` prints it, whichever engine gave it: ``kind`` "ask"
+    (``answer`` a bool: true/false, or SPARQL JSON's boolean), "graph" (triples, as sorted
+    N-Triples, so the same query always prints the same bytes) or "select" (rows of terms, streamed)."""
+    from graph.store import json_term, plain
+
+    if kind == "ask":
+        write(json.dumps({"head": {}, "boolean": bool(answer)}) + "\n" if fmt == "json"
+              else ("true\n" if answer else "false\n"))
+    elif kind == "graph":
+        write("".join(f"{t} .\n" for t in sorted(map(str, answer))))
+    else:
+        cell = json_term if fmt == "json" else plain
+        stream(columns, (tuple(map(cell, row)) for row in answer), fmt, write)
 
 
 def render(columns: Sequence[str], rows: Iterable[Sequence[object]], fmt: str) -> str:

@@ -16,14 +16,11 @@ a reader (or a crashed build) never sees half a store.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from collections import namedtuple
 
 import pyoxigraph as ox
 
@@ -39,21 +36,19 @@ class StoreError(ZonegraphError):
     """The store folder cannot be written or opened."""
 
 
-@dataclass
-class StoreInfo:
-    path: Path
-    digest: str
-    built: bool  # True when this call wrote it, False when a fresh one was found
+# path, digest, built: True when this call wrote it, False when a fresh one was found
+StoreInfo = namedtuple("StoreInfo", "path digest built")
 
 
-def digest(root: Path, names: list[str] | None = None) -> str:
+def digest(root: Path, names: list[str] | None = None, record=None) -> str:
     """A short hash of everything the store is made from.
 
     Hashing every byte of the data costs ~0.1 s at 100x the curated data, on every command; so the
     hash is kept in ``<cache>/manifest.json`` with each file's size and modification time, and
     reused while none of them changed (as git's index does). A file modified within
     :data:`RACY_SECONDS` of the manifest being written is hashed again: its edit may share the
-    recorded time. ``names``: the data files relative to ``root`` (:func:`data_file_names`)."""
+    recorded time. ``names``: the data files relative to ``root`` (:func:`data_file_names`);
+    ``record(digest)``: whether a digest just computed goes into the manifest (default: always)."""
     names = ["ontology.ttl", *(data_file_names(root) if names is None else names)]
     stats = {}
     for name in names:
@@ -72,6 +67,8 @@ def digest(root: Path, names: list[str] | None = None) -> str:
                 return known["digest"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
+    import hashlib
+
     h = hashlib.sha256()
     h.update(_key().encode())
     for name in names:
@@ -79,7 +76,7 @@ def digest(root: Path, names: list[str] | None = None) -> str:
         h.update((root / name).read_bytes())
         h.update(b"\0")
     value = h.hexdigest()[:16]
-    if stats is not None:
+    if stats is not None and (record is None or record(value)):
         _write_manifest(manifest, {"key": _key(), "digest": value, "written_ns": time.time_ns(), "files": stats})
     return value
 
@@ -94,12 +91,25 @@ def _recorded_files(base: Path) -> dict:
         return {}
 
 
+def recorded_store(root: str | os.PathLike[str] | Path | None = None) -> str | None:
+    """The store the manifest last recorded for ``root``, if it is on disk: most likely the fresh
+    one, without listing or statting the data files (a guess; :func:`open_graph` decides)."""
+    base = cache_dir(find_root(root))
+    try:
+        path = base / f"store-{json.loads((base / 'manifest.json').read_text(encoding='utf-8'))['digest']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return str(path) if (path / "CURRENT").is_file() else None
+
+
 def _key() -> str:
     return f"format {FORMAT}\npyoxigraph {ox.__version__}\n"
 
 
 def _write_manifest(manifest: Path, content: dict) -> None:
     """Best effort, atomic: a manifest that cannot be written only means hashing next time."""
+    import tempfile
+
     try:
         manifest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=manifest.parent)
@@ -135,15 +145,20 @@ def ensure_store(root: str | os.PathLike[str] | Path | None = None, *, log=None)
     return _ensure(find_root(root), log)[0]
 
 
-def _ensure(root: Path, log=None, progress=None, names: list[str] | None = None):
-    """(info, the graph loaded in memory to write the store, or None when a fresh one was found).
+def _ensure(root: Path, log=None, progress=None, names: list[str] | None = None, build: bool = True):
+    """(info, the graph loaded in memory to write the store, or None when a fresh one was found);
+    None when the store is stale and ``build`` is false.
     ``names``: the data files (relative), when the caller listed them already."""
     base = cache_dir(root)
     before = _recorded_files(base)
-    d = digest(root, names)
+    # Without building, a stale digest is not recorded: the command that rebuilds reads the
+    # manifest to say which files changed.
+    d = digest(root, names, None if build else lambda value: (base / f"store-{value}" / "CURRENT").is_file())
     path = base / f"store-{d}"
     if (path / "CURRENT").is_file():
         return StoreInfo(path, d, built=False), None
+    if not build:
+        return None
     stale = sorted(p.name for p in base.glob("store-*")) if base.is_dir() else []
     if stale and log:  # a first store is written silently; a rebuild is said, with its cause
         after = _recorded_files(base)
@@ -152,6 +167,8 @@ def _ensure(root: Path, log=None, progress=None, names: list[str] | None = None)
                  + (" changed" if changed else "")) or "the data changed"
         log(f"rebuilding the store: {cause} since {', '.join(stale)} ({path})")
     kg = write_store(root, path, progress)
+    import shutil
+
     for name in stale:
         shutil.rmtree(base / name, ignore_errors=True)
     return StoreInfo(path, d, built=True), kg
@@ -161,6 +178,9 @@ def write_store(root: Path, path: Path, progress=None):
     """Load ``root`` (with the usual parse errors naming file:line), write it to ``path`` and
     return the loaded in-memory graph. Atomic: built in a temporary sibling and renamed, so a
     crash leaves the previous store or none, never half of one."""
+    import shutil
+    import tempfile
+
     from graph.store import KnowledgeGraph
 
     kg = KnowledgeGraph.load(root, progress=progress)
@@ -197,23 +217,27 @@ def open_read_only(path: Path) -> ox.Store:
         raise StoreError(f"{path}: cannot open the store ({err}); delete the folder to rebuild it.") from None
 
 
-def open_graph(root: str | os.PathLike[str] | Path | None = None, *, log=None, progress=None):
+def open_graph(root: str | os.PathLike[str] | Path | None = None, *, log=None, progress=None, build: bool = True):
     """``(kg, info)``: a :class:`graph.store.KnowledgeGraph` over the fresh persistent store,
-    written first when a data file changed (then ``kg`` is the graph just loaded, in memory).
-    Opening a fresh store costs milliseconds whatever its size; which file states what is read
-    from the data files only if a message needs it."""
+    written first when a data file changed (then ``kg`` is the graph just loaded, in memory), or
+    None then if ``build`` is false. Opening a fresh store costs milliseconds whatever its size
+    (it is opened on first use); which file states what is read from the data files only if a
+    message needs it."""
     from graph.store import KnowledgeGraph
 
     root = find_root(root)
     names = data_file_names(root)
-    info, loaded = _ensure(root, log, progress, names)
+    ensured = _ensure(root, log, progress, names, build)
+    if ensured is None:
+        return None
+    info, loaded = ensured
     if loaded is not None:
         kg = loaded
     else:
         kg = KnowledgeGraph(root)
-        kg.store = open_read_only(info.path)
+        kg.store_later(lambda: open_read_only(info.path))
         if progress:
-            progress(f"opened the store {info.path} (the data is unchanged since it was written)")
+            progress(f"using the store {info.path} (the data is unchanged since it was written)")
         # Paths made only if asked for (which file states what): a Path per file costs 30 ms at 100x
         kg.files_later(lambda: [root / "ontology.ttl", *(root / n for n in names)])
         kg._union_done = True

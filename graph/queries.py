@@ -26,8 +26,8 @@ parks or enterprises whose names contain 安徽) and is ambiguous only among the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from collections import namedtuple
 
 import pyoxigraph as ox
 
@@ -45,12 +45,12 @@ def join_values(values) -> str:
     return SEPARATOR.join(sorted({v.strip() for v in values if v.strip()}))
 
 
-@dataclass
-class Param:
-    name: str
-    type: str  # entity | integer | string | a class CURIE (an entity of that class)
-    required: bool
-    description: str
+# Records are collections.namedtuple, not dataclasses or typing.NamedTuple: either import costs a
+# cold `zonegraph query` 3-5 ms, more than the engine takes to answer on the curated data.
+class Param(namedtuple("Param", "name type required description")):
+    """A ``#+ param:`` line: ``type`` is entity, integer, string or a class CURIE (an entity of that class)."""
+
+    __slots__ = ()
 
     @property
     def is_entity(self) -> bool:
@@ -62,15 +62,11 @@ class Param:
         return self.type if ":" in self.type else None
 
 
-@dataclass
-class NamedQuery:
-    name: str
-    path: Path
-    text: str
-    summary: str
-    params: list[Param] = field(default_factory=list)
-    examples: list[str] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
+class NamedQuery(namedtuple("NamedQuery", "name path text summary params examples headers")):
+    """A shipped query: its file, text, summary, ``params`` (Param), ``examples`` (command lines)
+    and every ``#+ key: value`` header."""
+
+    __slots__ = ()
 
 
     @property
@@ -158,7 +154,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             headers[key] = value
     if not summary:
         raise ValueError(f"{path}: missing '#+ summary:' header")
-    return NamedQuery(path.stem, path, text, summary, params, examples, headers)
+    return NamedQuery(path.stem, path, text, summary, tuple(params), tuple(examples), headers)
 
 
 def _is_class(token: str) -> bool:
@@ -172,24 +168,19 @@ def named_queries(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
 
 
-def get_query(name: str) -> NamedQuery:
-    queries = named_queries()
-    if name not in queries:
-        raise UnknownQuery(name, sorted(queries))
-    return queries[name]
+def get_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
+    """One named query, parsing only its own file."""
+    names = sorted(p.stem for p in directory.glob("*.rq"))
+    if name not in names:
+        raise UnknownQuery(name, names)
+    return parse_query_file(directory / f"{name}.rq")
 
 
 def bind_params(query: NamedQuery, given: dict[str, str], resolve_entity) -> dict[str, object]:
     """Turn ``--param name=value`` strings into terms, checking names, types and required ones.
 
     ``resolve_entity(text, prefer)`` names an entity; ``prefer`` is the class CURIE the parameter
-    expects, or None. (A one-argument ``resolve_entity(text)`` is still accepted.)"""
-    import inspect
-
-    try:
-        takes_prefer = len(inspect.signature(resolve_entity).parameters) > 1
-    except (TypeError, ValueError):
-        takes_prefer = False
+    expects, or None."""
     known = {p.name: p for p in query.params}
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -211,7 +202,7 @@ def bind_params(query: NamedQuery, given: dict[str, str], resolve_entity) -> dic
                 raise ParameterError(f"--param {p.name}: {value!r} is not a whole number")
             bound[p.name] = to_term(value)
         elif p.is_entity:
-            iri = resolve_entity(value, p.prefer) if takes_prefer else resolve_entity(value)
+            iri = resolve_entity(value, p.prefer)
             bound[p.name] = ox.NamedNode(iri)
         else:
             bound[p.name] = ox.Literal(value)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 
@@ -27,15 +26,24 @@ from graph.errors import (
 )
 from graph.paths import data_files, find_root
 
-Term = Any  # ox.NamedNode | ox.Literal | ox.BlankNode
+Term = object  # ox.NamedNode | ox.Literal | ox.BlankNode (no typing.Union: its import costs a cold query 3 ms)
 
 
-@dataclass
 class Table:
-    """Rows of a SELECT query: ``columns`` names and ``rows`` of pyoxigraph terms (or None)."""
+    """Rows of a SELECT query: ``columns`` names and ``rows`` of pyoxigraph terms (or None).
+    (A plain class, not a dataclass: importing dataclasses costs a cold `zonegraph query` 5 ms.)"""
 
-    columns: list[str]
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    __slots__ = ("columns", "rows")
+
+    def __init__(self, columns: list[str], rows: list[tuple[Term | None, ...]] | None = None):
+        self.columns = columns
+        self.rows = [] if rows is None else rows
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Table) and (self.columns, self.rows) == (other.columns, other.rows)
+
+    def __repr__(self) -> str:
+        return f"Table(columns={self.columns!r}, rows={self.rows!r})"
 
     def values(self) -> list[dict[str, str | None]]:
         """Rows as plain dicts of strings (IRIs compacted to CURIEs)."""
@@ -102,7 +110,8 @@ class KnowledgeGraph:
 
     def __init__(self, root: Path):
         self.root = root
-        self.store = ox.Store()
+        self._store: ox.Store | None = ox.Store()
+        self._store_open = None  # see store_later
         self._files: list[Path] = []
         self._files_make = None  # see files_later
         # Set when the dataset is a persistent store on disk (graph.persist): a forked query worker
@@ -113,6 +122,22 @@ class KnowledgeGraph:
         # Values derived from the graph (indexes, views, label look-ups), built once by their modules
         # through memo() and dropped together when a file is loaded.
         self._memo: dict = {}
+
+    @property
+    def store(self) -> ox.Store:
+        """The pyoxigraph dataset: in memory, or the persistent store opened on first use."""
+        if self._store is None:
+            self._store = self._store_open()
+        return self._store
+
+    @store.setter
+    def store(self, value: ox.Store) -> None:
+        self._store, self._store_open = value, None
+
+    def store_later(self, open_store) -> None:
+        """Set :attr:`store` to ``open_store()``, called on first use: a command whose query runs
+        in a forked worker (which opens its own handle) never opens the store in this process."""
+        self._store, self._store_open = None, open_store
 
     @property
     def files(self) -> list[Path]:

@@ -1,3 +1,3 @@
-from graph.cli import main
+from graph.quick import main
 
 main()

@@ -138,10 +138,11 @@ def time_command(root: Path, args: list[str], out: Path, budget: float | None = 
     if args == ["{bare}"]:
         argv = [sys.executable, "-c", BARE, str(root), str(_zones_query(root))]
     else:
-        argv = [sys.executable, "-m", "graph", "--root", str(root),
-                *[a.replace("{out}", str(out)) for a in args]]
+        argv = [*_zonegraph(), "--root", str(root), *[a.replace("{out}", str(out)) for a in args]]
+    # As a user's installed command runs: with its bytecode written (the first run writes it)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     timer = threading.Timer(budget, proc.kill) if budget else None
     if timer:
         timer.start()
@@ -155,15 +156,21 @@ def time_command(root: Path, args: list[str], out: Path, budget: float | None = 
     return seconds, usage.ru_maxrss / 1024, proc.returncode
 
 
+def _zonegraph() -> list[str]:
+    """The ``zonegraph`` command installed beside this Python (what users run), else ``python -m graph``."""
+    script = Path(sys.executable).parent / "zonegraph"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "graph"]
+
+
 def _zones_query(root: Path) -> Path:
-    """The zones query as `query -n zones` sends it to the engine (prefixes written in, ?lang bound)."""
-    from graph.queries import named_queries
+    """The zones query as `query -n zones` sends it to the engine (prefixes written in, ?lang bound),
+    written anew each time: the query changes with the code, the root stays."""
+    from graph.queries import get_query
     from graph.remote import standalone
     from graph.store import bind_values
 
     path = root / "zones-query.rq"
-    if not path.exists():
-        path.write_text(standalone(bind_values(named_queries()["zones"].sparql("zh"), {})), encoding="utf-8")
+    path.write_text(standalone(bind_values(get_query("zones").sparql("zh"), {})), encoding="utf-8")
     return path
 
 

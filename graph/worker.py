@@ -25,7 +25,7 @@ import signal
 import struct
 import sys
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -40,7 +40,7 @@ _BATCH_ROWS = 1000
 CAN_FORK = hasattr(os, "fork") and sys.platform != "win32"
 
 
-def _encode(term: Any) -> Any:
+def _encode(term: object) -> object:
     # Plain tuples serialise 4x faster than pyoxigraph terms (10k rows: 25 ms vs 110 ms with pickle),
     # and marshal (built in, no import) takes them.
     if term is None:
@@ -55,7 +55,7 @@ def _encode(term: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=1 << 16)  # rows of a large result share most of their terms
-def _decode(cell: Any) -> Any:
+def _decode(cell: object) -> object:
     if cell is None:
         return None
     kind = cell[0]
@@ -86,9 +86,9 @@ class QueryStream:
     # Applied to each SELECT row as it arrives (named queries sort their multi-valued cells).
     transform: Callable[[list[str], tuple], tuple] | None = None
 
-    _rows: Iterator[Any] | None = None
+    _rows: Iterator[object] | None = None
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[object]:
         # One iterator per stream: the rows are read once, and a second loop continues the first.
         if self._rows is None:
             rows = self._generate()
@@ -97,10 +97,10 @@ class QueryStream:
             self._rows = rows
         return self._rows
 
-    def __next__(self) -> Any:
+    def __next__(self) -> object:
         return next(iter(self))
 
-    def _generate(self) -> Iterator[Any]:  # pragma: no cover - overridden
+    def _generate(self) -> Iterator[object]:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def close(self) -> None:
@@ -133,23 +133,25 @@ class _InProcess(QueryStream):
 
 class _Forked(QueryStream):
     def __init__(self, kg, sparql: str, params: dict | None, source: str, timeout: float | None,
-                 limit: int | None, memory_mb: int | None):
+                 limit: int | None, memory_mb: int | None, standby=None):
         self.source, self.timeout, self.memory_mb = source, timeout, memory_mb
         self.boolean, self.columns = None, []
         self._buf = bytearray()
-        read_fd, write_fd = os.pipe()
-        parent = os.getpid()
-        try:
-            pid = os.fork()
-        except OSError as err:  # EAGAIN/ENOMEM: too many processes or too little memory
-            os.close(read_fd)
+        if standby is not None:
+            pid, read_fd = standby.hand(kg, sparql, params, source, limit, memory_mb)
+        else:
+            read_fd, write_fd = os.pipe()
+            parent = os.getpid()
+            try:
+                pid = os.fork()
+            except OSError as err:  # EAGAIN/ENOMEM: too many processes or too little memory
+                os.close(read_fd)
+                os.close(write_fd)
+                raise _no_worker(source, err) from None
+            if pid == 0:  # child: never returns
+                os.close(read_fd)
+                _child(kg, sparql, params, source, limit, write_fd, parent, memory_mb)
             os.close(write_fd)
-            raise QueryCrashed(source, f"could not start the query worker ({err.strerror}); "
-                                       "free some memory or processes and run it again") from None
-        if pid == 0:  # child: never returns
-            os.close(read_fd)
-            _child(kg, sparql, params, source, limit, write_fd, parent, memory_mb)
-        os.close(write_fd)
         self._pid: int | None = pid
         self._fd: int | None = read_fd
         self._deadline = None if not timeout else time.monotonic() + timeout
@@ -290,7 +292,14 @@ def _describe(status: int, memory_mb: int | None) -> str:
             f"(anchor the patterns on a class or an IRI, add LIMIT, avoid ORDER BY/GROUP BY over huge joins)")
 
 
-def _child(kg, sparql, params, source, limit, fd, parent, memory_mb) -> None:
+def _no_worker(source: str, err: OSError) -> QueryCrashed:
+    return QueryCrashed(source, f"could not start the query worker ({err.strerror}); "
+                                "free some memory or processes and run it again")
+
+
+def _child(kg, sparql, params, source, limit, fd, parent, memory_mb, standby_open=None) -> None:
+    """Run the query and send its answer over ``fd``. ``standby_open``: this is a standby worker,
+    set up already; it returns the store to query (failing as a fresh worker's reopening fails)."""
     def send(message: tuple) -> None:
         data = marshal.dumps(message)
         view = memoryview(_HEADER.pack(len(data)) + data)
@@ -299,7 +308,10 @@ def _child(kg, sparql, params, source, limit, fd, parent, memory_mb) -> None:
 
     code = 0
     try:
-        _become_child(kg, parent, (0, 1, 2))
+        if standby_open is None:
+            _become_child(kg, parent, (0, 1, 2))
+        else:
+            kg.store = standby_open()
         if memory_mb:
             _limit_memory(memory_mb)
 
@@ -352,7 +364,7 @@ def _child(kg, sparql, params, source, limit, fd, parent, memory_mb) -> None:
 
 
 def _become_child(kg, parent: int, silenced: tuple[int, ...]) -> None:
-    """What a forked child does first, before any work of its own."""
+    """What a forked child does first, before any work of its own (``kg`` None: no store to reopen)."""
     # The parent's stdin/stdout (and stderr for a query): holding them would delay the EOF that a
     # reader of its output (`| head`, a test harness) waits for until this process has exited.
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -366,7 +378,7 @@ def _become_child(kg, parent: int, silenced: tuple[int, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
-    if kg.store_path is not None:
+    if kg is not None and kg.store_path is not None:
         # A store on disk: open our own read-only handle rather than use the parent's RocksDB
         # one across fork() (its background threads and locks do not survive a fork).
         kg.store = ox.Store.read_only(str(kg.store_path))
@@ -408,18 +420,18 @@ DEFAULT_MEMORY_MB = 2048  # see graph.api.DEFAULT_MEMORY_MB
 
 def stream(kg, sparql: str, params: dict | None = None, *, source: str = "query",
            timeout: float | None = None, limit: int | None = None,
-           memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryStream:
+           memory_mb: int | None = DEFAULT_MEMORY_MB, standby=None) -> QueryStream:
     """Start ``sparql`` over ``kg`` and return a :class:`QueryStream` of its answer.
 
     ``timeout`` (seconds, None or 0 for none) bounds the whole query, rows included;
     ``limit`` stops after that many rows; ``memory_mb`` caps what the query may allocate (Linux;
     None for no cap) and a query past it fails with :class:`QueryCrashed` (exit 2).
     Raises :class:`QueryTimeout` (exit 3) or :class:`QueryInterrupted` (exit 130) from the
-    iteration when the query is stopped.
+    iteration when the query is stopped. ``standby``: a :class:`graph.standby.Standby` worker to run it in.
     """
     if CAN_FORK:
         reap_finished()
-        return _Forked(kg, sparql, params, source, timeout, limit, memory_mb)
+        return _Forked(kg, sparql, params, source, timeout, limit, memory_mb, standby)
     return _InProcess(kg, sparql, params, source, limit)
 
 
@@ -429,7 +441,7 @@ class Beside:
     graph take the time of the longer one. Where ``fork`` is missing, ``fn`` runs in
     :meth:`result`, in this process. An exception in the child is raised again here."""
 
-    def __init__(self, kg, fn: Callable[[Any], Any]):
+    def __init__(self, kg, fn: Callable[[object], object]):
         self._kg, self._fn, self._pid = kg, fn, None
         if not CAN_FORK:
             return

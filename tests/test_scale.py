@@ -81,3 +81,12 @@ def test_bench_scale_sets_the_cold_query_against_a_bare_pyoxigraph_script(mini_r
     assert [(r.command, r.status) for r in runs] == [(scalebench.COLD_LABEL, 0), (scalebench.BARE_LABEL, 0)]
     query = (tmp_path / "work" / "x1" / "zones-query.rq").read_text(encoding="utf-8")
     assert query.startswith("PREFIX ") and "?lang" not in query
+
+
+def test_bench_scale_table_says_the_cold_start_over_the_bare_script():
+    runs = [scalebench.Run(scalebench.COLD_LABEL, 1, 0.045, 30, 0), scalebench.Run(scalebench.BARE_LABEL, 1, 0.036, 36, 0),
+            scalebench.Run(scalebench.COLD_LABEL, 10, 0.09, 40, 0), scalebench.Run(scalebench.BARE_LABEL, 10, 0.06, 40, 0)]
+    columns, rows = scalebench.table(runs)
+    assert columns == ["command", "1x_s", "1x_peak_MB", "10x_s", "10x_peak_MB", "10x_growth"]
+    assert rows[0][:2] == [scalebench.COLD_LABEL, "0.045"]  # under 0.1 s: three decimals, else 0.04 vs 0.05
+    assert rows[2] == [scalebench.RATIO_LABEL, "1.25x", "-", "1.50x", "-", "-"]

@@ -77,14 +77,20 @@ def run(argv: list[str]) -> int | None:
     got = parse(argv)
     if got is None or os.environ.get("ZONEGRAPH_STORE", "").strip().lower() in ("memory", "off", "0"):
         return None
-    from graph import persist, store, worker  # noqa: F401 - imported before the fork: the worker needs them too
-    from graph.errors import ZonegraphError
     from graph.standby import Standby
 
     try:
-        standby = Standby(persist.recorded_store(got["root"]))
-    except (OSError, ZonegraphError):  # no fork() (Windows), no process to spare, no root: later
+        standby = Standby()
+    except OSError:  # no fork() (Windows), or no process to spare: the usual worker, later
         standby = None
+    if standby is not None:
+        from graph import persist
+        from graph.errors import ZonegraphError
+
+        try:
+            standby.guess(persist.recorded_store(got["root"]))
+        except ZonegraphError:  # no root: the CLI will say so
+            standby.guess(None)
     try:
         return _answer(got, standby)
     except KeyboardInterrupt as err:  # Ctrl-C before the query started

@@ -104,29 +104,34 @@ def stored(mini_root):
     return persist.open_graph(mini_root, build=False)[0], persist.recorded_store(mini_root)
 
 
-@pytest.mark.parametrize("guess", ["right", None, "a folder that is no store"])
+@pytest.mark.parametrize("guess", ["right", None, "a folder that is no store", "none told"])
 def test_a_standby_worker_answers_as_a_fresh_one_whatever_it_guessed(stored, guess, tmp_path):
     kg, right = stored
     expected = _rows(kg)
     assert expected  # the mini data has zones
-    standby = Standby(right if guess == "right" else str(tmp_path) if guess else None)
+    standby = Standby()
+    if guess != "none told":
+        standby.guess(right if guess == "right" else str(tmp_path) if guess else None)
     assert _rows(kg, standby) == expected
 
 
 def test_a_standby_worker_reports_a_store_it_cannot_open(stored, tmp_path):
     kg, right = stored
     kg.store_path = tmp_path / "gone"
+    standby = Standby()
+    standby.guess(right)
     with pytest.raises(QueryCrashed, match="the query worker failed"):
-        _rows(kg, Standby(right))
+        _rows(kg, standby)
 
 
 def test_a_standby_worker_runs_one_query_and_a_cancelled_one_is_gone(stored):
     kg, right = stored
-    used = Standby(right)
+    used = Standby()
+    used.guess(right)
     _rows(kg, used)
     with pytest.raises(ValueError):
         used.hand(kg, "ASK {}", None, "query", None, None)
-    spare = Standby(right)
+    spare = Standby()  # not even told a guess
     pid = spare._pid
     spare.cancel()
     with pytest.raises(ChildProcessError):

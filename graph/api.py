@@ -120,7 +120,7 @@ def stream_named_query(kg: KnowledgeGraph, name: str, params: dict[str, str] | N
                        timeout: float | None = None, limit: int | None = None,
                        memory_mb: int | None = DEFAULT_MEMORY_MB, standby=None) -> "QueryStream":
     """:func:`run_named_query` in a worker that can be stopped (see :func:`stream_query`);
-    ``standby``: a :class:`graph.worker.Standby` to run it in."""
+    ``standby``: a :class:`graph.standby.Standby` to run it in."""
     from graph import worker
 
     named, bound = bind_named(kg, name, params)

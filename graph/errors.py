@@ -8,6 +8,9 @@ bad SPARQL, unknown entity, query or root); 3 a query ran past its ``--timeout``
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 class ZonegraphError(Exception):
     """Base class: a problem the user can fix. ``str(err)`` says what and how."""
@@ -25,9 +28,6 @@ def rebuild(cls: type[ZonegraphError], message: str) -> ZonegraphError:
 
 def quiet_stdout() -> None:
     """Point stdout at /dev/null so that the final flush at exit cannot fail on a closed pipe."""
-    import os
-    import sys
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -38,8 +38,6 @@ def quiet_stdout() -> None:
 def report(exc: BaseException, command: str) -> int | None:
     """What the user sees of an error that ends ``command``: one line on stderr and the exit code
     to end with (never a traceback); None for an exception that is not the user's to see."""
-    import sys
-
     if isinstance(exc, BrokenPipeError):
         # The reader (head, less) has all it wants: that is success, not an error.
         quiet_stdout()

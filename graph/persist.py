@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 from collections import namedtuple
+from pathlib import Path
 
 import pyoxigraph as ox
 

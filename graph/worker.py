@@ -147,7 +147,8 @@ class _Forked(QueryStream):
             except OSError as err:  # EAGAIN/ENOMEM: too many processes or too little memory
                 os.close(read_fd)
                 os.close(write_fd)
-                raise _no_worker(source, err) from None
+                raise QueryCrashed(source, f"could not start the query worker ({err.strerror}); "
+                                           "free some memory or processes and run it again") from None
             if pid == 0:  # child: never returns
                 os.close(read_fd)
                 _child(kg, sparql, params, source, limit, write_fd, parent, memory_mb)
@@ -290,11 +291,6 @@ def _describe(status: int, memory_mb: int | None) -> str:
     limit = f"its memory limit ({memory_mb} MB above the loaded graph)" if memory_mb else "the machine's memory"
     return (f"the query engine stopped ({sig}), most likely at {limit}: narrow the query "
             f"(anchor the patterns on a class or an IRI, add LIMIT, avoid ORDER BY/GROUP BY over huge joins)")
-
-
-def _no_worker(source: str, err: OSError) -> QueryCrashed:
-    return QueryCrashed(source, f"could not start the query worker ({err.strerror}); "
-                                "free some memory or processes and run it again")
 
 
 def _child(kg, sparql, params, source, limit, fd, parent, memory_mb, standby_open=None) -> None:

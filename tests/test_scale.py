@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 
+import pyoxigraph
+
 import graph
 from graph import scalebench
 
@@ -90,3 +92,14 @@ def test_bench_scale_table_says_the_cold_start_over_the_bare_script():
     assert columns == ["command", "1x_s", "1x_peak_MB", "10x_s", "10x_peak_MB", "10x_growth"]
     assert rows[0][:2] == [scalebench.COLD_LABEL, "0.045"]  # under 0.1 s: three decimals, else 0.04 vs 0.05
     assert rows[2] == [scalebench.RATIO_LABEL, "1.25x", "-", "1.50x", "-", "-"]
+
+
+def test_bench_scale_sets_loading_against_a_bulk_load_of_the_same_quads(mini_root, tmp_path):
+    labels = ("query -n zones (writes the store)", scalebench.LOAD_LABEL, scalebench.BULK_LABEL)
+    runs = scalebench.run(mini_root, [1], tmp_path / "work", commands=[c for c in scalebench.COMMANDS if c[0] in labels])
+    assert [(r.command, r.status) for r in runs] == [(label, 0) for label in labels]
+    loaded = graph.load(mini_root).store
+    bulk = pyoxigraph.Store()
+    bulk.bulk_load(path=str(tmp_path / "work" / "x1" / "all-quads.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    assert len(bulk) == len(loaded) and set(bulk) == set(loaded)  # the same quads, the union included
+    assert scalebench.table(runs)[1][-1][0] == scalebench.LOAD_RATIO_LABEL

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -105,15 +105,36 @@ def to_term(text: str) -> Term:
     return ox.Literal(text)
 
 
+class _OnFirstUse:
+    """An attribute that holds a value, or a function that :meth:`later` gave it to make the value
+    the first time it is read."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot, self.make = f"_{name}", f"_{name}_make"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        make = obj.__dict__.pop(self.make, None)
+        if make is not None:
+            obj.__dict__[self.slot] = make()
+        return obj.__dict__[self.slot]
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__.pop(self.make, None)
+        obj.__dict__[self.slot] = value
+
+    def later(self, obj, make) -> None:
+        obj.__dict__[self.make] = make
+
+
 class KnowledgeGraph:
     """The ontology plus every ``data/**/*.trig`` file, loaded into one dataset."""
 
     def __init__(self, root: Path):
         self.root = root
-        self._store: ox.Store | None = ox.Store()
-        self._store_open = None  # see store_later
-        self._files: list[Path] = []
-        self._files_make = None  # see files_later
+        self.store: ox.Store = ox.Store()  # or, by store_later, opened on first use
+        self.files: list[Path] = []  # the ontology, then the data files (or, by files_later, listed on first use)
         # Set when the dataset is a persistent store on disk (graph.persist): a forked query worker
         # reopens it there instead of using the parent's handle.
         self.store_path: Path | None = None
@@ -123,37 +144,17 @@ class KnowledgeGraph:
         # through memo() and dropped together when a file is loaded.
         self._memo: dict = {}
 
-    @property
-    def store(self) -> ox.Store:
-        """The pyoxigraph dataset: in memory, or the persistent store opened on first use."""
-        if self._store is None:
-            self._store = self._store_open()
-        return self._store
-
-    @store.setter
-    def store(self, value: ox.Store) -> None:
-        self._store, self._store_open = value, None
+    store = _OnFirstUse()
+    files = _OnFirstUse()
 
     def store_later(self, open_store) -> None:
         """Set :attr:`store` to ``open_store()``, called on first use: a command whose query runs
         in a forked worker (which opens its own handle) never opens the store in this process."""
-        self._store, self._store_open = None, open_store
-
-    @property
-    def files(self) -> list[Path]:
-        """The files the graph was loaded from: the ontology, then the data files."""
-        if self._files_make is not None:
-            make, self._files_make = self._files_make, None
-            self._files = make()
-        return self._files
-
-    @files.setter
-    def files(self, value: list[Path]) -> None:
-        self._files, self._files_make = value, None
+        KnowledgeGraph.store.later(self, open_store)
 
     def files_later(self, make) -> None:
         """Set :attr:`files` to ``make()``, called on first use."""
-        self._files_make = make
+        KnowledgeGraph.files.later(self, make)
 
     # ------------------------------------------------------------------ loading
     @classmethod
